@@ -1,0 +1,50 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test run test lint format bench screenshots clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(BIN)/handover: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.test-installed: $(BIN)/handover
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/handover ## Create .venv and install Handover into it
+
+install-test: $(VENV)/.test-installed ## Install the test dependencies too
+
+run: install ## Serve the demo on http://$(HOST):$(PORT) (SQLite and a local mailbox unless DATABASE_URL/EMAIL_URL say otherwise)
+	$(BIN)/handover serve --host $(HOST) --port $(PORT) --demo
+
+test: install-test ## Run every test: lint, checks, unit, integration, browser (PostgreSQL too when DATABASE_URL points to it)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	HANDOVER_DATA_DIR=var/test $(BIN)/handover check --fail-level WARNING
+	HANDOVER_DATA_DIR=var/test $(BIN)/handover makemigrations --check --dry-run
+	HANDOVER_DATA_DIR=var/test $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test ## ruff and mypy
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+format: install-test ## Format the code with ruff
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+bench: install-test ## Run the benchmarks (timings, reported as ratios)
+	HANDOVER_DATA_DIR=var/bench $(BIN)/python bench/run.py
+
+clean: ## Remove .venv and var/
+	rm -rf $(VENV) var

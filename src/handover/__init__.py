@@ -1,0 +1,1 @@
+"""Handover: the customer Manager of a hosting provider."""

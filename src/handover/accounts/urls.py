@@ -1,0 +1,9 @@
+from django.urls import path
+
+from handover.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("account/", views.profile, name="profile"),
+    path("account/tokens/", views.tokens, name="tokens"),
+]

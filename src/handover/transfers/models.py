@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from handover.db import UUIDModel
+from handover.organizations.models import Organization
+from handover.products.models import Product
+
+
+class TransferState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+
+
+class Transfer(UUIDModel):
+    """The move of a set of products out of one Organization, from start to its one outcome.
+
+    Only `pending` has a future. The link's secret is never stored: `link_hash` is its SHA-256.
+    """
+
+    source_organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="outgoing_transfers"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        _("state"), max_length=16, choices=TransferState.choices, default=TransferState.PENDING
+    )
+    note = models.TextField(_("note to the recipient"), blank=True, max_length=2000)
+    link_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    link_created_at = models.DateTimeField(null=True, blank=True)
+    bound_email = models.EmailField(
+        blank=True,
+        help_text=_("When set, only a signed-in user with this verified email can receive."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    destination_organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incoming_transfers",
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end_reason = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["source_organization", "state", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=TransferState.values), name="transfer_state_known"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="completed")
+                | models.Q(destination_organization__isnull=False, completed_at__isnull=False),
+                name="completed_transfer_has_destination",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Transfer {self.id} ({self.state})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == TransferState.PENDING
+
+
+class TransferItem(UUIDModel):
+    """One product of a transfer. `pending` mirrors the transfer's state so that the database
+    itself refuses a product in two pending transfers (a partial unique index)."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="transfer_items")
+    pending = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["transfer", "product"], name="product_once_per_transfer"),
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=models.Q(pending=True),
+                name="one_pending_transfer_per_product",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} in {self.transfer_id}"

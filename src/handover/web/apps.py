@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "handover.web"
+    default_auto_field = "django.db.models.BigAutoField"

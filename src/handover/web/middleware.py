@@ -1,0 +1,37 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from handover.errors import DomainError
+
+
+class DomainErrorMiddleware:
+    """Turns a domain error that a page did not handle into a page with its message and status,
+    so that a refused action is a clear 4xx and never a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        return render(
+            request,
+            "web/error.html",
+            {"title": _title(exception), "detail": exception.detail},
+            status=exception.status,
+        )
+
+
+def _title(exception: DomainError) -> str:
+    return {
+        404: _("Not found"),
+        403: _("Not allowed"),
+        409: _("Already changed"),
+        410: _("Expired"),
+    }.get(exception.status, _("Refused"))

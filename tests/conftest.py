@@ -1,0 +1,31 @@
+import pytest
+from django.core.management import call_command
+
+from tests import factories
+
+
+@pytest.fixture
+def terms(db):
+    """The general conditions in force (transfers refuse to start without a version)."""
+    return factories.make_terms()
+
+
+@pytest.fixture
+def owner(db):
+    return factories.make_user("owner@example.com", name="Olivia Owner")
+
+
+@pytest.fixture
+def org(owner):
+    """An Organization whose legal representative is `owner`."""
+    return factories.make_org("Source SA", owner=owner)
+
+
+@pytest.fixture
+def run_tasks(db):
+    """Run every queued background task now, as the worker would (emails, sweeps)."""
+
+    def run() -> None:
+        call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+    return run
