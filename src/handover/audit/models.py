@@ -28,6 +28,8 @@ class AuditAction(models.TextChoices):
     TEAM_MEMBER_REMOVED = "team:member_removed", _("Team member removed")
     PRODUCT_CREATED = "product:created", _("Product created")
     PRODUCT_STATUS_CHANGED = "product:status_changed", _("Product status changed")
+    PRODUCT_LINKED = "product:linked", _("Products linked")
+    PRODUCT_UNLINKED = "product:unlinked", _("Products unlinked")
     PRODUCT_ACCESS_GRANTED = "product_access:granted", _("Product access granted")
     PRODUCT_ACCESS_REVOKED = "product_access:revoked", _("Product access revoked")
     INVOICE_ISSUED = "invoice:issued", _("Invoice issued")
