@@ -1,0 +1,130 @@
+"""`handover worker`: a task worker, which also enqueues the periodic transfer sweep.
+
+The main thread runs django-tasks-db's worker loop (the `db_worker` command, without autoreload); a
+daemon thread enqueues the sweep every `--sweep-interval` seconds. Any number of workers may run:
+the sweep is idempotent, and a worker enqueues none while one is already waiting in the queue.
+"""
+
+import ctypes
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import timedelta
+from typing import Any
+
+from django.db import connections
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+from django_tasks_db.models import DBTaskResult
+
+logger = logging.getLogger("handover.worker")
+
+# Set by `handover serve` to its own pid: the worker then stops when that process dies.
+PARENT_ENV = "HANDOVER_WORKER_PARENT"
+SWEEP_TASK = "handover.transfers.tasks.sweep_transfers"
+# A finished sweep is only a heartbeat: keep a day of them, so that 1,440 rows a day don't pile up.
+SWEEP_RESULTS_KEPT = timedelta(days=1)
+
+
+def default_sweep_interval() -> float:
+    """Seconds between two sweeps: `HANDOVER_SWEEP_INTERVAL`, 60 by default (0 disables them)."""
+    return float(os.environ.get("HANDOVER_SWEEP_INTERVAL", "60"))
+
+
+def enqueue_sweep() -> bool:
+    """Enqueue the transfer sweep unless one is already waiting; returns whether one was enqueued.
+
+    Also deletes the results of sweeps that finished more than a day ago. Raises ImportError while
+    the sweep task does not exist.
+    """
+    task = import_string(SWEEP_TASK)
+    DBTaskResult.objects.finished().filter(
+        task_path=task.module_path, finished_at__lt=timezone.now() - SWEEP_RESULTS_KEPT
+    ).delete()
+    # Two workers may both pass this check at once; a second sweep then finds nothing left to do.
+    if DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY).exists():
+        return False
+    task.enqueue()
+    return True
+
+
+def stop_with_parent() -> None:
+    """Under `handover serve`, ask Linux for a SIGTERM when the server dies, even of SIGKILL, so that
+    no worker outlives it; exit at once if it is already gone."""
+    parent = os.environ.get(PARENT_ENV)
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    try:
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != int(parent):
+        raise SystemExit(0)
+
+
+class SweepScheduler(threading.Thread):
+    """Enqueues the sweep at once (even if stopped before it ran), then every `interval` seconds,
+    until `stop()`."""
+
+    def __init__(self, interval: float):
+        super().__init__(name="sweep-scheduler", daemon=True)
+        self.interval = interval
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while True:
+            self.tick()
+            if self.stopping.wait(self.interval):
+                return
+
+    def tick(self) -> None:
+        """Enqueue one sweep; a failure is logged and retried at the next tick, never fatal."""
+        try:
+            enqueue_sweep()
+        except ImportError:
+            logger.warning("The sweep task %s does not exist: no sweep enqueued.", SWEEP_TASK)
+        except Exception:
+            logger.exception("Could not enqueue the transfer sweep; retrying in %s s.", self.interval)
+        finally:
+            # This thread's own connection: closed between ticks rather than held for a minute.
+            connections.close_all()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=10)
+
+
+class Command(DbWorkerCommand):
+    help = (
+        "Run a task worker (emails, sweeps) until SIGINT or SIGTERM, and enqueue the transfer sweep "
+        "every --sweep-interval seconds."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--sweep-interval",
+            type=float,
+            default=default_sweep_interval(),
+            help="Seconds between two transfer sweeps, 0 for none (default: HANDOVER_SWEEP_INTERVAL or 60).",
+        )
+        # A reloaded worker may cut a running task short: never reload here.
+        parser.set_defaults(reload=False)
+
+    def handle(self, *args: Any, sweep_interval: float, **options: Any) -> None:
+        options["reload"] = False
+        stop_with_parent()
+        scheduler = None
+        if sweep_interval > 0 and not options["batch"]:
+            scheduler = SweepScheduler(sweep_interval)
+            scheduler.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            if scheduler is not None:
+                scheduler.stop()

@@ -1,0 +1,117 @@
+"""`handover serve` end to end, as `make run` starts it: a real process, a real port, real signals."""
+
+import http.client
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+STARTUP_TIMEOUT = 120  # migrating a fresh SQLite database on a slow machine
+STOP_TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Serve:
+    """A `handover serve` process whose output lines are read by a thread, so that waiting for a
+    line has a timeout."""
+
+    def __init__(self, data_dir, port: int, *args: str):
+        env = {**os.environ, "HANDOVER_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+        for name in ("DATABASE_URL", "EMAIL_URL", "BASE_URL"):
+            env.pop(name, None)  # the embedded default: SQLite and the local mailbox
+        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and command)
+            [sys.executable, "-m", "handover", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group, as a terminal's foreground job
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+            self.lines.put(line)
+
+    def wait_for(self, text: str, timeout: float = STARTUP_TIMEOUT) -> str:
+        """The first line that contains `text` (fails the test after `timeout` seconds)."""
+        while True:
+            try:
+                line = self.lines.get(timeout=timeout)
+            except queue.Empty:
+                pytest.fail(f"no {text!r} within {timeout} s:\n{''.join(self.output)}")
+            if text in line:
+                return line
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+@pytest.fixture
+def serve(tmp_path):
+    started = []
+
+    def start(*args: str) -> tuple[Serve, int]:
+        port = free_port()
+        server = Serve(tmp_path, port, *args)
+        started.append(server)
+        return server, port
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def get(port: int, path: str) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=STARTUP_TIMEOUT)
+    connection.request("GET", path)
+    return connection.getresponse()
+
+
+@pytest.mark.parametrize(
+    ("how", "deliver"),
+    [
+        (
+            "Ctrl-C in a terminal: SIGINT to the whole process group",
+            lambda pid: os.killpg(pid, signal.SIGINT),
+        ),
+        ("a service manager: SIGTERM to the main process", lambda pid: os.kill(pid, signal.SIGTERM)),
+    ],
+    ids=["sigint-group", "sigterm"],
+)
+def test_serve_answers_http_with_its_worker_then_stops_cleanly(serve, how, deliver):
+    server, port = serve("--workers", "1", "--threads", "2")
+    worker_pid = int(re.search(r"pid (\d+)", server.wait_for("Task worker started")).group(1))
+    server.wait_for("Handover is serving")
+    server.wait_for("Starting worker")  # the task worker's own first line: it runs
+
+    response = get(port, "/")
+    assert response.status in (200, 302)
+    assert get(port, "/static/web/handover.css").status == 200  # collected and served
+
+    deliver(server.process.pid)
+    assert server.process.wait(timeout=STOP_TIMEOUT) == 0, "".join(server.output)
+    output = "".join(server.output)
+    assert "Handover stopped." in output
+    assert "Traceback" not in output
+    with pytest.raises(ProcessLookupError):  # no HTTP worker is left
+        os.killpg(server.process.pid, 0)
+    with pytest.raises(ProcessLookupError):  # nor the task worker (in a session of its own)
+        os.kill(worker_pid, 0)
