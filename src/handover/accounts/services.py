@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from handover.accounts.models import ApiToken, User
 from handover.errors import InvalidInput, NotFound
 from handover.organizations.models import Organization
-from handover.organizations.services import create_organization
 
 TOKEN_PREFIX = "hov_"  # noqa: S105 (a public marker, not a secret)
 EMAIL_TAKEN = _("A user with this email address already exists.")
@@ -42,6 +41,9 @@ def create_user(*, email: str, password: str | None = None, name: str = "", veri
 
 def complete_signup(*, user: User, organization_name: str) -> Organization:
     """After a self-service sign-up: the user's own Organization, with them as legal representative."""
+    # Imported here: organizations build on accounts, not the other way round.
+    from handover.organizations.services import create_organization
+
     return create_organization(actor=user, name=organization_name)
 
 

@@ -1,15 +1,46 @@
-"""Organizations, memberships and teams: every change, and who may make it."""
+"""Organizations, memberships and teams: every change, and who may make it.
 
-from django.db import transaction
-from django.utils.translation import gettext_lazy as _
+Rules (SPEC §1): legal representatives and administrators manage members and teams; only a legal
+representative grants, removes or changes the legal representative role; every Organization keeps at
+least one legal representative. `actor=None` means a trusted operator (CLI, demo, admin): no role
+check, and the audit event has no actor.
+"""
+
+import re
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from handover.accounts.models import User
+from handover.accounts.services import create_user
 from handover.audit.models import AuditAction
-from handover.audit.services import record_event
+from handover.audit.services import Event, record_event, record_events
 from handover.errors import NotFound, PermissionDenied
-from handover.organizations.models import ADMIN_ROLES, Membership, Organization, Role
+from handover.organizations.errors import (
+    AlreadyMember,
+    InvalidCountry,
+    InvalidEmail,
+    InvalidName,
+    LastLegalRepresentative,
+    LegalRepresentativeRequired,
+    NotAMember,
+    TeamNameTaken,
+    UnknownAccessLevel,
+    UnknownRole,
+)
+from handover.organizations.models import ADMIN_ROLES, Membership, Organization, Role, Team
+from handover.products.models import AccessLevel, Product, ProductAccess
 
-LEGAL_REPRESENTATIVE_ONLY = _("Only a legal representative of the Organization may do this.")
+LEGAL_REPRESENTATIVE_ONLY = LegalRepresentativeRequired.message
+ORGANIZATION_NAME_MAX = Organization._meta.get_field("name").max_length
+TEAM_NAME_MAX = Team._meta.get_field("name").max_length
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+# Permission checks ------------------------------------------------------------------------------
 
 
 def require_member(*, user: User, organization: Organization) -> Membership:
@@ -33,22 +64,447 @@ def require_admin(*, user: User, organization: Organization) -> Membership:
 
 
 def require_legal_representative(*, user: User, organization: Organization) -> Membership:
-    """As `require_member`, and raises PermissionDenied unless the user is a legal representative."""
+    """As `require_member`, and raises LegalRepresentativeRequired (a PermissionDenied) unless the
+    user is a legal representative."""
     membership = require_member(user=user, organization=organization)
     if membership.role != Role.LEGAL_REPRESENTATIVE:
-        raise PermissionDenied(LEGAL_REPRESENTATIVE_ONLY)
+        raise LegalRepresentativeRequired()
     return membership
+
+
+def _require_manager(actor: User | None, organization: Organization, *, legal: bool) -> None:
+    """Check that `actor` may manage members: a legal representative when the legal representative
+    role is involved (`legal`), else any admin. Operators (`actor=None`) may do anything."""
+    if actor is None:
+        return
+    if legal:
+        require_legal_representative(user=actor, organization=organization)
+    else:
+        require_admin(user=actor, organization=organization)
+
+
+# Input checks -----------------------------------------------------------------------------------
+
+
+def _clean_name(name: str, max_length: int) -> str:
+    name = " ".join((name or "").split())
+    if not name or len(name) > max_length:
+        raise InvalidName(fields={"name": str(InvalidName.message) % {"max": max_length}}, max=max_length)
+    return name
+
+
+def _clean_country(country: str) -> str:
+    country = (country or "").strip().upper()
+    if not COUNTRY_CODE.match(country):
+        raise InvalidCountry(fields={"country": str(InvalidCountry.message)})
+    return country
+
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise InvalidEmail(fields={"email": str(InvalidEmail.message)}) from exc
+    return email
+
+
+def _clean_role(role: str) -> Role:
+    if role not in Role.values:
+        raise UnknownRole(fields={"role": str(UnknownRole.message)})
+    return Role(role)
+
+
+def _clean_level(level: str) -> AccessLevel:
+    if level not in AccessLevel.values:
+        raise UnknownAccessLevel(fields={"level": str(UnknownAccessLevel.message)})
+    return AccessLevel(level)
+
+
+# Shared steps -----------------------------------------------------------------------------------
+
+
+def _lock(organization: Organization) -> Organization:
+    """Lock the Organization's row for the rest of the transaction. Every change of membership takes
+    this lock first, so two concurrent demotions of the last two legal representatives are
+    serialized and the second one counts what the first one left (PostgreSQL; SQLite's immediate
+    transactions serialize writers anyway)."""
+    try:
+        return Organization.objects.select_for_update().get(pk=organization.pk)
+    except Organization.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def _locked_membership(membership: Membership) -> Membership:
+    """Lock the Organization, then re-read `membership` as it is now (it may have changed or gone)."""
+    organization = _lock(membership.organization)
+    try:
+        fresh = Membership.objects.select_related("user").get(pk=membership.pk)
+    except Membership.DoesNotExist as exc:
+        raise NotFound() from exc
+    fresh.organization = organization
+    return fresh
+
+
+def _ensure_another_legal_representative(membership: Membership) -> None:
+    """Raise LastLegalRepresentative when `membership` is the Organization's only legal
+    representative. Call with the Organization locked."""
+    if membership.role != Role.LEGAL_REPRESENTATIVE:
+        return
+    others = (
+        Membership.objects.filter(organization_id=membership.organization_id, role=Role.LEGAL_REPRESENTATIVE)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+    if not others:
+        raise LastLegalRepresentative()
+
+
+def _strip_rights(membership: Membership) -> dict[str, object]:
+    """Remove the member's product access and team memberships in their Organization; returns what
+    was removed, for the audit event."""
+    organization_id = membership.organization_id
+    accesses, _by_model = ProductAccess.objects.filter(
+        user_id=membership.user_id, product__organization_id=organization_id
+    ).delete()
+    team_links = Team.members.through.objects.filter(
+        team__organization_id=organization_id, user_id=membership.user_id
+    )
+    teams = sorted(team_links.values_list("team__name", flat=True))
+    team_links.delete()
+    return {"product_accesses_removed": accesses, "teams_left": teams}
+
+
+def _after_admin_rights_lost(
+    membership: Membership, previous_role: str, new_role: str | None, reason: str
+) -> None:
+    """Rights follow people at once (SPEC §3.10): a member who stops being an admin (`new_role` is
+    a collaborator, or None when they are no longer a member) has their pending transfers
+    cancelled, in the same transaction as the change."""
+    if previous_role not in ADMIN_ROLES or new_role in ADMIN_ROLES:
+        return
+    # Imported here: transfers depend on organizations, not the other way round.
+    from handover.transfers.services import cancel_transfers_started_by
+
+    cancel_transfers_started_by(user=membership.user, organization=membership.organization, reason=reason)
+
+
+def _user_by_email(email: str) -> User | None:
+    """The user with this address as their login, else as one of their verified addresses."""
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user
+    address = EmailAddress.objects.filter(email__iexact=email, verified=True).select_related("user").first()
+    return address.user if address is not None else None
+
+
+# Organizations ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def create_organization(*, actor: User, name: str, country: str = "CH") -> Organization:
-    """Create an Organization with `actor` as its legal representative."""
-    organization = Organization.objects.create(name=name.strip(), country=country)
+    """Create an Organization with `actor` as its legal representative.
+
+    Raises InvalidName or InvalidCountry for bad input.
+    """
+    name = _clean_name(name, ORGANIZATION_NAME_MAX)
+    country = _clean_country(country)
+    organization = Organization.objects.create(name=name, country=country)
     Membership.objects.create(organization=organization, user=actor, role=Role.LEGAL_REPRESENTATIVE)
     record_event(
         actor=actor,
         organization=organization,
         action=AuditAction.ORGANIZATION_CREATED,
         target=organization,
+        details={"name": name, "country": country, "legal_representative": actor.email},
     )
     return organization
+
+
+@transaction.atomic
+def rename_organization(*, actor: User | None, organization: Organization, name: str) -> Organization:
+    """Rename the Organization (admins). Raises InvalidName, NotFound or PermissionDenied."""
+    _require_manager(actor, organization, legal=False)
+    name = _clean_name(name, ORGANIZATION_NAME_MAX)
+    organization = _lock(organization)
+    previous = organization.name
+    if previous == name:
+        return organization
+    organization.name = name
+    organization.save(update_fields=["name"])
+    record_event(
+        actor=actor,
+        organization=organization,
+        action=AuditAction.ORGANIZATION_RENAMED,
+        target=organization,
+        details={"from": previous, "to": name},
+    )
+    return organization
+
+
+@transaction.atomic
+def set_transfer_lock(*, actor: User | None, organization: Organization, locked: bool) -> Organization:
+    """Forbid (`locked`) or allow again transfers out of the Organization (SPEC §3.6); legal
+    representatives only. Setting the state it already has changes and records nothing."""
+    _require_manager(actor, organization, legal=True)
+    organization = _lock(organization)
+    if organization.transfers_locked == locked:
+        return organization
+    organization.transfers_locked = locked
+    organization.save(update_fields=["transfers_locked"])
+    record_event(
+        actor=actor,
+        organization=organization,
+        action=(
+            AuditAction.ORGANIZATION_TRANSFER_LOCK_SET
+            if locked
+            else AuditAction.ORGANIZATION_TRANSFER_LOCK_LIFTED
+        ),
+        target=organization,
+    )
+    return organization
+
+
+# Members ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_member(
+    *,
+    actor: User | None,
+    organization: Organization,
+    email: str,
+    role: str,
+    name: str = "",
+    products: Iterable[Product] = (),
+    level: str = AccessLevel.USE,
+) -> Membership:
+    """Add the person with `email` to the Organization with `role`, and give them `level` access to
+    `products` (which must belong to it). A person without an account gets one, with no password
+    yet, and an invitation email with a link to choose one; an existing user gets a notice.
+
+    Raises InvalidEmail, UnknownRole, UnknownAccessLevel, AlreadyMember, NotFound (a product of
+    another Organization) or PermissionDenied (only a legal representative grants that role).
+    """
+    role = _clean_role(role)
+    organization = _lock(organization)
+    _require_manager(actor, organization, legal=role == Role.LEGAL_REPRESENTATIVE)
+    email = _clean_email(email)
+    level = _clean_level(level)
+    products = list(products)
+    if any(product.organization_id != organization.pk for product in products):
+        raise NotFound()
+
+    user = _user_by_email(email)
+    invited = user is None
+    if user is None:
+        # The person proves they own the address by following the emailed link to set a password,
+        # the only way into the new account: so the address counts as verified.
+        user = create_user(email=email, name=name, password=None, verified=True)
+    elif Membership.objects.filter(organization=organization, user=user).exists():
+        raise AlreadyMember(email=email)
+
+    membership = Membership.objects.create(organization=organization, user=user, role=role)
+    ProductAccess.objects.bulk_create(
+        [ProductAccess(product=product, user=user, level=level) for product in products]
+    )
+    record_events(
+        actor=actor,
+        events=[
+            Event(
+                organization,
+                AuditAction.MEMBERSHIP_ADDED,
+                user,
+                {"email": user.email, "role": role.value, "invited": invited},
+            ),
+            *(
+                Event(
+                    organization,
+                    AuditAction.PRODUCT_ACCESS_GRANTED,
+                    product,
+                    {"user": user.email, "level": level.value},
+                )
+                for product in products
+            ),
+        ],
+    )
+    from handover.organizations.tasks import send_membership_email
+
+    send_membership_email.enqueue(
+        membership_id=str(membership.pk),
+        inviter_id=str(actor.pk) if actor is not None else None,
+        invited=invited,
+    )
+    membership.organization = organization
+    return membership
+
+
+@transaction.atomic
+def change_member_role(*, actor: User | None, membership: Membership, role: str) -> Membership:
+    """Give the member `role`. Admins change administrators and collaborators; only a legal
+    representative grants or withdraws the legal representative role. A member who stops being an
+    admin has their pending transfers cancelled.
+
+    Raises UnknownRole, NotFound, PermissionDenied or LastLegalRepresentative.
+    """
+    role = _clean_role(role)
+    membership = _locked_membership(membership)
+    organization = membership.organization
+    previous = membership.role
+    _require_manager(actor, organization, legal=Role.LEGAL_REPRESENTATIVE in {previous, role})
+    if previous == role:
+        return membership
+    _ensure_another_legal_representative(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    record_event(
+        actor=actor,
+        organization=organization,
+        action=AuditAction.MEMBERSHIP_ROLE_CHANGED,
+        target=membership.user,
+        details={"email": membership.user.email, "from": previous, "to": role.value},
+    )
+    _after_admin_rights_lost(
+        membership,
+        previous,
+        role,
+        _("%(name)s is no longer an administrator of %(organization)s.")
+        % {"name": membership.user.display_name, "organization": organization.name},
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, actor: User | None, membership: Membership) -> None:
+    """Remove the member from the Organization, with their product access and team memberships
+    there, and cancel the transfers they started. Removing a legal representative takes a legal
+    representative.
+
+    Raises NotFound, PermissionDenied or LastLegalRepresentative.
+    """
+    membership = _locked_membership(membership)
+    organization = membership.organization
+    _require_manager(actor, organization, legal=membership.role == Role.LEGAL_REPRESENTATIVE)
+    _end_membership(actor, membership, AuditAction.MEMBERSHIP_REMOVED)
+
+
+@transaction.atomic
+def leave_organization(*, actor: User, organization: Organization) -> None:
+    """The actor leaves the Organization, losing their product access and team memberships there;
+    their pending transfers are cancelled.
+
+    Raises NotFound for non-members and LastLegalRepresentative for its only legal representative.
+    """
+    membership = require_member(user=actor, organization=organization)
+    membership = _locked_membership(membership)
+    _end_membership(actor, membership, AuditAction.MEMBERSHIP_LEFT)
+
+
+def _end_membership(actor: User | None, membership: Membership, action: AuditAction) -> None:
+    organization = membership.organization
+    _ensure_another_legal_representative(membership)
+    removed = _strip_rights(membership)
+    previous = membership.role
+    membership.delete()
+    record_event(
+        actor=actor,
+        organization=organization,
+        action=action,
+        target=membership.user,
+        details={"email": membership.user.email, "role": previous, **removed},
+    )
+    reason = (
+        _("%(name)s left %(organization)s.")
+        if action == AuditAction.MEMBERSHIP_LEFT
+        else _("%(name)s was removed from %(organization)s.")
+    )
+    _after_admin_rights_lost(
+        membership,
+        previous,
+        None,
+        reason % {"name": membership.user.display_name, "organization": organization.name},
+    )
+
+
+# Teams ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_team(*, actor: User | None, organization: Organization, name: str) -> Team:
+    """Create a work team in the Organization (admins).
+
+    Raises InvalidName, TeamNameTaken, NotFound or PermissionDenied.
+    """
+    _require_manager(actor, organization, legal=False)
+    name = _clean_name(name, TEAM_NAME_MAX)
+    if Team.objects.filter(organization=organization, name__iexact=name).exists():
+        raise TeamNameTaken(fields={"name": str(TeamNameTaken.message)})
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(organization=organization, name=name)
+    except IntegrityError as exc:  # created by a concurrent request since the check above
+        raise TeamNameTaken(fields={"name": str(TeamNameTaken.message)}) from exc
+    record_event(actor=actor, organization=organization, action=AuditAction.TEAM_CREATED, target=team)
+    return team
+
+
+@transaction.atomic
+def delete_team(*, actor: User | None, team: Team) -> None:
+    """Delete the team, and with it the product rights granted to it (admins).
+
+    Raises NotFound or PermissionDenied.
+    """
+    organization = team.organization
+    _require_manager(actor, organization, legal=False)
+    members = sorted(team.members.values_list("email", flat=True))
+    accesses = ProductAccess.objects.filter(team=team).count()
+    record_event(
+        actor=actor,
+        organization=organization,
+        action=AuditAction.TEAM_DELETED,
+        target=team,
+        details={"name": team.name, "members": members, "product_accesses_removed": accesses},
+    )
+    team.delete()
+
+
+@transaction.atomic
+def add_team_member(*, actor: User | None, team: Team, user: User) -> Team:
+    """Put a member of the team's Organization in the team (admins); a member already in it is left
+    as is. Raises NotAMember, NotFound or PermissionDenied."""
+    organization = team.organization
+    _require_manager(actor, organization, legal=False)
+    if not Membership.objects.filter(organization=organization, user=user).exists():
+        raise NotAMember(fields={"user": str(NotAMember.message)})
+    if team.members.filter(pk=user.pk).exists():
+        return team
+    team.members.add(user)
+    record_event(
+        actor=actor,
+        organization=organization,
+        action=AuditAction.TEAM_MEMBER_ADDED,
+        target=team,
+        details={"email": user.email},
+    )
+    return team
+
+
+@transaction.atomic
+def remove_team_member(*, actor: User | None, team: Team, user: User) -> Team:
+    """Take the user out of the team (admins), and with it the rights they had through it; a user
+    not in the team is left as is. Raises NotFound or PermissionDenied."""
+    organization = team.organization
+    _require_manager(actor, organization, legal=False)
+    if not team.members.filter(pk=user.pk).exists():
+        return team
+    team.members.remove(user)
+    record_event(
+        actor=actor,
+        organization=organization,
+        action=AuditAction.TEAM_MEMBER_REMOVED,
+        target=team,
+        details={"email": user.email},
+    )
+    return team

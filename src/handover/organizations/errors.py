@@ -1,0 +1,58 @@
+"""Errors a member can cause while managing an Organization, each with its stable code."""
+
+from django.utils.translation import gettext_lazy as _
+
+from handover.errors import Conflict, InvalidInput, PermissionDenied, RuleRefused
+
+
+class LastLegalRepresentative(RuleRefused):
+    code = "last_legal_representative"
+    message = _(
+        "An Organization keeps at least one legal representative: appoint another legal "
+        "representative before removing, demoting or withdrawing this one."
+    )
+
+
+class LegalRepresentativeRequired(PermissionDenied):
+    code = "legal_representative_required"
+    message = _("Only a legal representative of the Organization may do this.")
+
+
+class AlreadyMember(Conflict):
+    code = "already_member"
+    message = _("%(email)s is already a member of this Organization.")
+
+
+class NotAMember(InvalidInput):
+    code = "not_a_member"
+    message = _("This person is not a member of the Organization.")
+
+
+class TeamNameTaken(Conflict):
+    code = "team_name_taken"
+    message = _("A team with this name already exists in the Organization.")
+
+
+class UnknownRole(InvalidInput):
+    code = "unknown_role"
+    message = _("Unknown role: choose legal representative, administrator or collaborator.")
+
+
+class UnknownAccessLevel(InvalidInput):
+    code = "unknown_access_level"
+    message = _("Unknown access level: choose manage or use.")
+
+
+class InvalidName(InvalidInput):
+    code = "invalid_name"
+    message = _("Enter a name of 1 to %(max)s characters.")
+
+
+class InvalidCountry(InvalidInput):
+    code = "invalid_country"
+    message = _("Enter a country as its two-letter code, e.g. CH.")
+
+
+class InvalidEmail(InvalidInput):
+    code = "invalid_email"
+    message = _("Enter a valid email address.")
