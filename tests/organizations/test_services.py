@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.utils import timezone
 
+from handover.accounts.errors import InvalidEmailAddress
 from handover.accounts.models import User
 from handover.audit.models import AuditAction, AuditEvent
 from handover.errors import NotFound, PermissionDenied
@@ -14,7 +15,6 @@ from handover.organizations import services
 from handover.organizations.errors import (
     AlreadyMember,
     InvalidCountry,
-    InvalidEmail,
     InvalidName,
     LastLegalRepresentative,
     LegalRepresentativeRequired,
@@ -208,7 +208,7 @@ def test_adding_a_member_twice_is_a_conflict(org, owner):
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
-        ({"email": "not an email", "role": COLLAB}, InvalidEmail),
+        ({"email": "not an email", "role": COLLAB}, InvalidEmailAddress),
         ({"email": "a@example.com", "role": "owner"}, UnknownRole),
         ({"email": "a@example.com", "role": COLLAB, "level": "admin"}, UnknownAccessLevel),
     ],

@@ -1,18 +1,31 @@
-"""Users and their personal API tokens."""
+"""Users, their profile and their personal API tokens."""
 
 import hashlib
 import secrets
+from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from handover.accounts.errors import EmailTaken, InvalidEmailAddress, InvalidProfile, InvalidTokenName
 from handover.accounts.models import ApiToken, User
-from handover.errors import InvalidInput, NotFound
+from handover.errors import NotFound
 from handover.organizations.models import Organization
 
 TOKEN_PREFIX = "hov_"  # noqa: S105 (a public marker, not a secret)
-EMAIL_TAKEN = _("A user with this email address already exists.")
+TOKEN_NAME_MAX = ApiToken._meta.get_field("name").max_length
+EMAIL_MAX = User._meta.get_field("email").max_length
+USER_NAME_MAX = User._meta.get_field("name").max_length
+# How often a token's "last used" time is written: once a minute is precise enough for the list of
+# tokens and spares a write on every API call.
+LAST_USED_RESOLUTION_SECONDS = 60
+
+
+EMAIL_TAKEN = EmailTaken.message
 
 
 def hash_secret(secret: str) -> str:
@@ -20,21 +33,40 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def clean_email(email: str) -> str:
+    """The address, trimmed and lower-cased; raises InvalidEmailAddress unless it is a valid one
+    that fits the column."""
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise InvalidEmailAddress(fields={"email": str(InvalidEmailAddress.message)}) from exc
+    if len(email) > EMAIL_MAX:
+        raise InvalidEmailAddress(fields={"email": str(InvalidEmailAddress.message)})
+    return email
+
+
 @transaction.atomic
 def create_user(*, email: str, password: str | None = None, name: str = "", verified: bool = True) -> User:
-    """Create a user; with `verified`, their email address counts as confirmed (operators, demo).
+    """Create a user; with `verified`, their email address counts as confirmed (operators, demo,
+    invitations). Without a password, the account has an unusable one until its owner sets one.
 
-    Raises InvalidInput when the email is taken.
+    Raises InvalidEmailAddress, or EmailTaken when the address is someone's already.
     """
     from allauth.account.models import EmailAddress
 
-    email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise InvalidInput(EMAIL_TAKEN, fields={"email": str(EMAIL_TAKEN)})
-    user = User.objects.create_user(email=email, password=password, name=name.strip())
-    if not password:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
+    email = clean_email(email)
+    if (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+    ):
+        raise EmailTaken(fields={"email": str(EMAIL_TAKEN)})
+    name = " ".join(name.split())
+    if len(name) > USER_NAME_MAX:
+        raise InvalidProfile(
+            fields={"name": str(InvalidProfile.message) % {"max": USER_NAME_MAX}}, max=USER_NAME_MAX
+        )
+    user = User.objects.create_user(email=email, password=password or None, name=name)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
     return user
 
@@ -47,19 +79,47 @@ def complete_signup(*, user: User, organization_name: str) -> Organization:
     return create_organization(actor=user, name=organization_name)
 
 
+@transaction.atomic
+def update_profile(*, user: User, name: str, language: str) -> User:
+    """Change the user's name and preferred language ("" = the browser's); emails to them are
+    written in that language. Raises InvalidProfile."""
+    name = " ".join((name or "").split())
+    languages = {code for code, _label in settings.LANGUAGES}
+    if len(name) > USER_NAME_MAX or (language and language not in languages):
+        raise InvalidProfile(max=USER_NAME_MAX)
+    user.name = name
+    user.language = language or ""
+    user.save(update_fields=["name", "language"])
+    return user
+
+
+@transaction.atomic
 def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; returns it with its secret, which is shown once and never stored."""
-    name = name.strip() or "API token"
+    """Create a token; returns it with its secret, which is shown once and never stored.
+
+    Raises InvalidTokenName for a name that is too long.
+    """
+    name = " ".join((name or "").split()) or str(_("API token"))
+    if len(name) > TOKEN_NAME_MAX:
+        raise InvalidTokenName(
+            fields={"name": str(InvalidTokenName.message) % {"max": TOKEN_NAME_MAX}}, max=TOKEN_NAME_MAX
+        )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=secret[:10], token_hash=hash_secret(secret)
-    )
+    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:10], token_hash=hash_secret(secret))
     return token, secret
 
 
-def revoke_api_token(*, user: User, token_id: object) -> ApiToken:
-    """Revoke one of the user's own tokens; NotFound for anyone else's."""
-    token = ApiToken.objects.filter(user=user, id=token_id, revoked_at__isnull=True).first()
+@transaction.atomic
+def revoke_api_token(*, user: User, token_id: Any) -> ApiToken:
+    """Revoke one of the user's own live tokens; NotFound for anyone else's, a revoked or an unknown one."""
+    try:
+        token = (
+            ApiToken.objects.select_for_update()
+            .filter(user=user, id=token_id, revoked_at__isnull=True)
+            .first()
+        )
+    except (ValidationError, ValueError) as exc:
+        raise NotFound() from exc
     if token is None:
         raise NotFound()
     token.revoked_at = timezone.now()
@@ -69,6 +129,8 @@ def revoke_api_token(*, user: User, token_id: object) -> ApiToken:
 
 def authenticate_api_token(*, secret: str) -> User | None:
     """The active user owning this live token (recording its use), or None."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
     token = (
         ApiToken.objects.select_related("user")
         .filter(token_hash=hash_secret(secret), revoked_at__isnull=True, user__is_active=True)
@@ -77,6 +139,9 @@ def authenticate_api_token(*, secret: str) -> User | None:
     if token is None:
         return None
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+    if (
+        token.last_used_at is None
+        or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
+    ):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -51,8 +51,3 @@ class InvalidName(InvalidInput):
 class InvalidCountry(InvalidInput):
     code = "invalid_country"
     message = _("Enter a country as its two-letter code, e.g. CH.")
-
-
-class InvalidEmail(InvalidInput):
-    code = "invalid_email"
-    message = _("Enter a valid email address.")

@@ -9,20 +9,17 @@ check, and the audit event has no actor.
 import re
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from handover.accounts.models import User
-from handover.accounts.services import create_user
+from handover.accounts.services import clean_email, create_user
 from handover.audit.models import AuditAction
 from handover.audit.services import Event, record_event, record_events
 from handover.errors import NotFound, PermissionDenied
 from handover.organizations.errors import (
     AlreadyMember,
     InvalidCountry,
-    InvalidEmail,
     InvalidName,
     LastLegalRepresentative,
     LegalRepresentativeRequired,
@@ -98,15 +95,6 @@ def _clean_country(country: str) -> str:
     if not COUNTRY_CODE.match(country):
         raise InvalidCountry(fields={"country": str(InvalidCountry.message)})
     return country
-
-
-def _clean_email(email: str) -> str:
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise InvalidEmail(fields={"email": str(InvalidEmail.message)}) from exc
-    return email
 
 
 def _clean_role(role: str) -> Role:
@@ -291,7 +279,7 @@ def add_member(
     role = _clean_role(role)
     organization = _lock(organization)
     _require_manager(actor, organization, legal=role == Role.LEGAL_REPRESENTATIVE)
-    email = _clean_email(email)
+    email = clean_email(email)
     level = _clean_level(level)
     products = list(products)
     if any(product.organization_id != organization.pk for product in products):

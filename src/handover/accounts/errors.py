@@ -1,0 +1,25 @@
+"""Errors a person can cause with their own account, each with its stable code."""
+
+from django.utils.translation import gettext_lazy as _
+
+from handover.errors import InvalidInput
+
+
+class EmailTaken(InvalidInput):
+    code = "email_taken"
+    message = _("A user with this email address already exists.")
+
+
+class InvalidEmailAddress(InvalidInput):
+    code = "invalid_email"
+    message = _("Enter a valid email address.")
+
+
+class InvalidProfile(InvalidInput):
+    code = "invalid_profile"
+    message = _("Check the name (at most %(max)s characters) and the language.")
+
+
+class InvalidTokenName(InvalidInput):
+    code = "invalid_token_name"
+    message = _("Give the token a name of at most %(max)s characters.")
