@@ -67,3 +67,14 @@ def product_type(code: str) -> ProductType:
 
 def type_choices() -> list[tuple[str, str | Promise]]:
     return [(t.code, t.label) for t in product_types().values()]
+
+
+def transferable_type_codes() -> frozenset[str]:
+    """The codes of the types whose policy lets them move to another Organization."""
+    return frozenset(code for code, t in product_types().items() if t.transferable)
+
+
+def type_label(code: str) -> str | Promise:
+    """The type's label, or its bare code when a provider has since removed the type from settings."""
+    known = product_types().get(code)
+    return known.label if known else code
