@@ -212,6 +212,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Handover itself.
 HANDOVER_TRANSFER_TTL = int(os.environ.get("HANDOVER_TRANSFER_TTL", str(7 * 24 * 3600)))
 HANDOVER_MAX_PRODUCTS_PER_TRANSFER = 1000
+# Failed link lookups allowed per user and per address within the window, before 429.
+HANDOVER_LINK_ATTEMPT_LIMIT = int(os.environ.get("HANDOVER_LINK_ATTEMPT_LIMIT", "20"))
+HANDOVER_LINK_ATTEMPT_WINDOW = int(os.environ.get("HANDOVER_LINK_ATTEMPT_WINDOW", "900"))
+# Transfer links one user may email per hour.
+HANDOVER_SEND_LIMIT = int(os.environ.get("HANDOVER_SEND_LIMIT", "30"))
 # Extra product types: {"code": {"label": ..., "transferable": bool, "policy": ..., "reason": ...}}.
 HANDOVER_EXTRA_PRODUCT_TYPES: dict[str, dict] = {}
 

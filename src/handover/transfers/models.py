@@ -19,7 +19,8 @@ class TransferState(models.TextChoices):
 class Transfer(UUIDModel):
     """The move of a set of products out of one Organization, from start to its one outcome.
 
-    Only `pending` has a future. The link's secret is never stored: `link_hash` is its SHA-256.
+    Only `pending` has a future. The link's secret is never stored: it is derived from `link_nonce`
+    (128 random bits) and the server's SECRET_KEY, and looked up by its SHA-256, `link_hash`.
     """
 
     source_organization = models.ForeignKey(
@@ -30,6 +31,7 @@ class Transfer(UUIDModel):
         _("state"), max_length=16, choices=TransferState.choices, default=TransferState.PENDING
     )
     note = models.TextField(_("note to the recipient"), blank=True, max_length=2000)
+    link_nonce = models.CharField(max_length=32, blank=True)
     link_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     link_created_at = models.DateTimeField(null=True, blank=True)
     bound_email = models.EmailField(
@@ -98,3 +100,13 @@ class TransferItem(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.product_id} in {self.transfer_id}"
+
+
+class LinkAttempt(UUIDModel):
+    """A failed attempt to use a transfer link, counted per user and per address to stop guessing."""
+
+    key = models.CharField(max_length=80, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -4,5 +4,9 @@ from handover.transfers import views
 
 app_name = "transfers"
 urlpatterns = [
-    path("o/<uuid:org_id>/transfers/", views.list, name="list"),
+    path("o/<uuid:org_id>/transfers/", views.transfer_list, name="list"),
+    path("o/<uuid:org_id>/transfers/new/", views.start_transfer, name="start"),
+    path("o/<uuid:org_id>/transfers/<uuid:transfer_id>/", views.transfer_detail, name="detail"),
+    path("transfers/receive/<str:token>", views.receive_link, name="receive_link"),
+    path("transfers/receive/", views.receive_transfer, name="receive"),
 ]

@@ -1,0 +1,102 @@
+"""The transfer emails: who receives each one, rendered in their language."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+
+from handover.accounts.models import User
+from handover.organizations.models import ADMIN_ROLES, Membership, Role
+from handover.transfers.models import Transfer
+from handover.web.emails import build_email
+
+FOLDER = "transfers/email/{}"
+
+
+def _transfer_url(transfer: Transfer) -> str:
+    return settings.BASE_URL + reverse(
+        "transfers:detail", args=[transfer.source_organization_id, transfer.id]
+    )
+
+
+def _language_of(email: str) -> str:
+    user = User.objects.filter(email__iexact=email).only("language").first()
+    return user.language if user else ""
+
+
+def link_email(
+    transfer: Transfer, *, link: str, email: str, message: str, sender: User
+) -> EmailMultiAlternatives:
+    context = {"transfer": transfer, "link": link, "message": message, "sender": sender}
+    return build_email(FOLDER.format("transfer-link"), context, to=email, language=_language_of(email))
+
+
+def completed_emails(transfer: Transfer, lost_access: Iterable[User]) -> list[EmailMultiAlternatives]:
+    """To the admins of both Organizations, and to each user who lost access."""
+    admins = Membership.objects.filter(
+        organization__in=[transfer.source_organization_id, transfer.destination_organization_id],
+        role__in=ADMIN_ROLES,
+    ).select_related("user")
+    recipients = {m.user.email: m.user for m in admins}
+    messages = [
+        build_email(
+            FOLDER.format("transfer-completed"),
+            {"transfer": transfer, "user": u},
+            to=email,
+            language=u.language,
+        )
+        for email, u in sorted(recipients.items())
+    ]
+    messages += [
+        build_email(
+            FOLDER.format("transfer-access-lost"),
+            {"transfer": transfer, "user": u},
+            to=u.email,
+            language=u.language,
+        )
+        for u in lost_access
+    ]
+    return messages
+
+
+def ended_emails(
+    transfer: Transfer, *, to_legal_representatives: bool = False
+) -> list[EmailMultiAlternatives]:
+    """Cancelled, declined or expired: to the initiator (and the legal representatives when the
+    transfer was cancelled because its initiator lost their rights)."""
+    recipients = {transfer.created_by.email: transfer.created_by}
+    if to_legal_representatives:
+        for m in Membership.objects.filter(
+            organization=transfer.source_organization_id, role=Role.LEGAL_REPRESENTATIVE
+        ).select_related("user"):
+            recipients[m.user.email] = m.user
+    folder = FOLDER.format(f"transfer-{transfer.state}")
+    context = {"transfer": transfer, "transfer_url": _transfer_url(transfer)}
+    return [
+        build_email(folder, {**context, "user": u}, to=email, language=u.language)
+        for email, u in sorted(recipients.items())
+    ]
+
+
+def reminder_emails(transfer: Transfer) -> list[EmailMultiAlternatives]:
+    """A day before expiry: to the initiator, and to the address the link was sent to."""
+    context = {"transfer": transfer, "transfer_url": _transfer_url(transfer)}
+    messages = [
+        build_email(
+            FOLDER.format("transfer-expiring"),
+            {**context, "user": transfer.created_by},
+            to=transfer.created_by.email,
+            language=transfer.created_by.language,
+        )
+    ]
+    if transfer.bound_email:
+        messages.append(
+            build_email(
+                FOLDER.format("transfer-expiring-recipient"),
+                context,
+                to=transfer.bound_email,
+                language=_language_of(transfer.bound_email),
+            )
+        )
+    return messages

@@ -1,0 +1,551 @@
+"""The transfer workflow: every change to a transfer, from start to its one outcome.
+
+Each function is one transaction that checks the actor's role, changes state only from `pending`
+with a conditional UPDATE (so two racing requests cannot both win), records audit events on both
+sides with the transfer's id, and enqueues its emails inside the same transaction.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from handover.accounts.models import User
+from handover.audit.models import AuditAction
+from handover.audit.services import Event, record_event, record_events
+from handover.errors import NotFound
+from handover.organizations.models import Membership, Organization, Role
+from handover.organizations.services import create_organization, require_admin
+from handover.products.catalogue import TransferPolicy, product_types
+from handover.products.models import AccessLevel, Product, ProductAccess, ProductStatus
+from handover.terms.models import AcceptanceStep
+from handover.terms.services import record_acceptance
+from handover.transfers import links, tasks, throttle
+from handover.transfers.errors import (
+    TRANSFER_ALREADY_USED,
+    TRANSFER_WAS_CANCELLED,
+    TRANSFER_WAS_DECLINED,
+    DestinationRequired,
+    DuplicateProducts,
+    InvalidDestination,
+    NoProductsSelected,
+    ProductInPendingTransfer,
+    ProductNotTransferable,
+    TermsNotAccepted,
+    TooManyProducts,
+    TransferBoundToEmail,
+    TransferExpired,
+    TransferLinkUnknown,
+    TransferNotPending,
+    TransfersLocked,
+    TransferStale,
+    WarningsNotAcknowledged,
+)
+from handover.transfers.models import Transfer, TransferItem, TransferState
+from handover.transfers.selectors import Impact, transfer_get_by_token, transfer_impact
+
+
+@dataclass(frozen=True)
+class StartedTransfer:
+    """A new transfer with the secret of its link, which is shown once and never stored."""
+
+    transfer: Transfer
+    token: str
+
+    @property
+    def link(self) -> str:
+        return links.link_url(self.token)
+
+
+# Starting --------------------------------------------------------------------------------------
+
+
+def _selected_products(*, organization: Organization, product_ids: Sequence[UUID | str]) -> list[Product]:
+    """The Organization's products in `product_ids`; NotFound if any is unknown or another's."""
+    if not product_ids:
+        raise NoProductsSelected()
+    limit = settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER
+    if len(product_ids) > limit:
+        raise TooManyProducts(limit=limit)
+    try:
+        ids = [UUID(str(pid)) for pid in product_ids]
+    except ValueError as exc:
+        raise NotFound() from exc
+    if len(set(ids)) != len(ids):
+        raise DuplicateProducts()
+    products = list(Product.objects.filter(organization=organization, id__in=ids).order_by("name"))
+    if len(products) != len(ids):
+        raise NotFound()
+    return products
+
+
+def _refuse_blocked(impact: Impact) -> None:
+    blocked = impact.blocked
+    if not blocked:
+        return
+    fields = {"product_ids": {str(b.product.id): b.reason for b in blocked}}
+    names = ", ".join(b.product.name for b in blocked)
+    if all(b.code == "product_in_pending_transfer" for b in blocked):
+        raise ProductInPendingTransfer(names=names, fields=fields)
+    raise ProductNotTransferable(names=names, fields=fields)
+
+
+def preview_transfer(*, actor: User, organization: Organization, product_ids: Sequence[UUID | str]) -> Impact:
+    """The impact of transferring these products out of `organization`; changes nothing.
+
+    Raises NotFound / PermissionDenied for the wrong user, and the selection errors of start_transfer.
+    """
+    require_admin(user=actor, organization=organization)
+    products = _selected_products(organization=organization, product_ids=product_ids)
+    return transfer_impact(organization=organization, products=products)
+
+
+@transaction.atomic
+def start_transfer(
+    *,
+    actor: User,
+    organization: Organization,
+    product_ids: Sequence[UUID | str],
+    accept_terms: bool,
+    acknowledge_warnings: bool,
+    note: str = "",
+) -> StartedTransfer:
+    """Start a transfer of these products out of `organization` and return it with its link.
+
+    Only an administrator or legal representative, while outgoing transfers are not locked, for
+    eligible products not already in a pending transfer, once the terms are accepted and the
+    warnings acknowledged.
+    """
+    require_admin(user=actor, organization=organization)
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.transfers_locked:
+        raise TransfersLocked()
+    products = _selected_products(organization=organization, product_ids=product_ids)
+    impact = transfer_impact(organization=organization, products=products)
+    _refuse_blocked(impact)
+    if not accept_terms:
+        raise TermsNotAccepted()
+    if not acknowledge_warnings:
+        raise WarningsNotAcknowledged()
+
+    nonce = links.new_nonce()
+    now = timezone.now()
+    transfer = Transfer(
+        source_organization=organization,
+        created_by=actor,
+        note=note.strip(),
+        link_nonce=nonce,
+        link_created_at=now,
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.HANDOVER_TRANSFER_TTL),
+    )
+    token = links.link_secret(transfer.id, nonce)
+    transfer.link_hash = links.secret_hash(token)
+    transfer.save(force_insert=True)
+    try:
+        # The partial unique index refuses a product already in another pending transfer, even when
+        # two starts race past the impact check above.
+        with transaction.atomic():
+            TransferItem.objects.bulk_create(TransferItem(transfer=transfer, product=p) for p in products)
+    except IntegrityError as exc:
+        raise ProductInPendingTransfer(names=", ".join(p.name for p in products)) from exc
+    record_acceptance(
+        user=actor, organization=organization, step=AcceptanceStep.START_TRANSFER, reference=transfer.id
+    )
+    record_event(
+        actor=actor,
+        organization=organization,
+        action=AuditAction.TRANSFER_STARTED,
+        target=transfer,
+        details={"transfer_id": str(transfer.id), **_products_detail(products)},
+    )
+    return StartedTransfer(transfer=transfer, token=token)
+
+
+def _products_detail(products: Sequence[Product]) -> dict[str, Any]:
+    return {"products": [{"id": str(p.id), "name": p.name, "type": p.type} for p in products]}
+
+
+# Managing a pending transfer (source side) -------------------------------------------------------
+
+
+def _lock_pending(transfer: Transfer) -> Transfer:
+    """The transfer's row, locked, if still pending and not past its expiry."""
+    locked = Transfer.objects.select_for_update().select_related("source_organization").get(pk=transfer.pk)
+    _check_pending(locked)
+    return locked
+
+
+def _check_pending(transfer: Transfer) -> None:
+    if transfer.state == TransferState.EXPIRED or (
+        transfer.state == TransferState.PENDING and transfer.expires_at <= timezone.now()
+    ):
+        raise TransferExpired()
+    if transfer.state != TransferState.PENDING:
+        raise TransferNotPending(
+            {
+                TransferState.COMPLETED: TRANSFER_ALREADY_USED,
+                TransferState.CANCELLED: TRANSFER_WAS_CANCELLED,
+                TransferState.DECLINED: TRANSFER_WAS_DECLINED,
+            }[TransferState(transfer.state)]
+        )
+
+
+@transaction.atomic
+def rotate_transfer_link(*, actor: User, transfer: Transfer) -> StartedTransfer:
+    """Replace the transfer's link with a new one; the old link stops working at once."""
+    require_admin(user=actor, organization=transfer.source_organization)
+    transfer = _lock_pending(transfer)
+    token = _new_link(transfer)
+    record_event(
+        actor=actor,
+        organization=transfer.source_organization,
+        action=AuditAction.TRANSFER_LINK_ROTATED,
+        target=transfer,
+        details={"transfer_id": str(transfer.id)},
+    )
+    return StartedTransfer(transfer=transfer, token=token)
+
+
+def _new_link(transfer: Transfer, *, bound_email: str | None = None) -> str:
+    transfer.link_nonce = links.new_nonce()
+    token = links.link_secret(transfer.id, transfer.link_nonce)
+    transfer.link_hash = links.secret_hash(token)
+    transfer.link_created_at = timezone.now()
+    fields = ["link_nonce", "link_hash", "link_created_at"]
+    if bound_email is not None:
+        transfer.bound_email = bound_email
+        fields.append("bound_email")
+    transfer.save(update_fields=fields)
+    return token
+
+
+@transaction.atomic
+def send_transfer_link(
+    *, actor: User, transfer: Transfer, email: str, message: str = "", bind_to_email: bool = True
+) -> Transfer:
+    """Email a new link for this transfer to `email` (the previous link stops working).
+
+    By default the link is bound to that address: only a signed-in user with that verified email can
+    receive or decline it. The email is queued in this transaction.
+    """
+    require_admin(user=actor, organization=transfer.source_organization)
+    throttle.check_send_rate(user=actor)
+    transfer = _lock_pending(transfer)
+    email = email.strip().lower()
+    _new_link(transfer, bound_email=email if bind_to_email else "")
+    tasks.send_transfer_link_email.enqueue(
+        transfer_id=str(transfer.id),
+        nonce=transfer.link_nonce,
+        email=email,
+        message=message.strip(),
+        sender_id=str(actor.id),
+    )
+    record_event(
+        actor=actor,
+        organization=transfer.source_organization,
+        action=AuditAction.TRANSFER_LINK_SENT,
+        target=transfer,
+        details={"transfer_id": str(transfer.id), "email": email, "bound": bind_to_email},
+    )
+    return transfer
+
+
+@transaction.atomic
+def cancel_transfer(*, actor: User, transfer: Transfer, reason: str = "") -> Transfer:
+    """Cancel a pending transfer (its initiator or any admin of the source); tells the initiator."""
+    require_admin(user=actor, organization=transfer.source_organization)
+    transfer = _lock_pending(transfer)
+    _end(transfer, state=TransferState.CANCELLED, actor=actor, reason=reason)
+    record_event(
+        actor=actor,
+        organization=transfer.source_organization,
+        action=AuditAction.TRANSFER_CANCELLED,
+        target=transfer,
+        details={"transfer_id": str(transfer.id), "reason": reason},
+    )
+    tasks.send_transfer_ended_email.enqueue(transfer_id=str(transfer.id))
+    return transfer
+
+
+def _end(transfer: Transfer, *, state: TransferState, actor: User | None, reason: str = "") -> None:
+    """Move a locked pending transfer to a final state other than completed; frees its products."""
+    now = timezone.now()
+    changed = Transfer.objects.filter(pk=transfer.pk, state=TransferState.PENDING).update(
+        state=state, ended_at=now, ended_by=actor, end_reason=reason.strip()
+    )
+    if not changed:  # only reachable on a database without row locks
+        raise TransferNotPending()
+    TransferItem.objects.filter(transfer=transfer).update(pending=False)
+    transfer.state, transfer.ended_at, transfer.ended_by, transfer.end_reason = state, now, actor, reason
+
+
+@transaction.atomic
+def cancel_transfers_started_by(*, user: User, organization: Organization, reason: str) -> list[Transfer]:
+    """Cancel the pending transfers `user` started out of `organization`, when they lose their admin
+    rights there or leave it (SPEC §3.10); the legal representatives are told."""
+    cancelled = []
+    for transfer in Transfer.objects.select_for_update().filter(
+        source_organization=organization, created_by=user, state=TransferState.PENDING
+    ):
+        _end(transfer, state=TransferState.CANCELLED, actor=None, reason=reason)
+        record_event(
+            actor=None,
+            organization=organization,
+            action=AuditAction.TRANSFER_CANCELLED,
+            target=transfer,
+            details={"transfer_id": str(transfer.id), "reason": reason, "initiator": user.email},
+        )
+        tasks.send_transfer_ended_email.enqueue(transfer_id=str(transfer.id), to_legal_representatives=True)
+        cancelled.append(transfer)
+    return cancelled
+
+
+# Receiving (destination side) -------------------------------------------------------------------
+
+
+def inspect_transfer_link(*, actor: User, token: str) -> Transfer:
+    """The pending transfer behind a link, as its recipient may see it before receiving.
+
+    Raises TransferLinkUnknown (also for a replaced link), TransferExpired, TransferNotPending (with
+    a message that says whether it was used, cancelled or declined) and TransferBoundToEmail.
+    """
+    transfer = _transfer_by_token(actor, token)
+    _check_pending(transfer)
+    _check_bound_email(actor, transfer)
+    return transfer
+
+
+def _transfer_by_token(actor: User, token: str) -> Transfer:
+    """The transfer behind a link; a miss counts against the actor's attempts (see throttle)."""
+    throttle.check_link_attempts(user=actor)
+    transfer = transfer_get_by_token(token=token)
+    if transfer is None:
+        throttle.record_failed_link_attempt(user=actor)
+        raise TransferLinkUnknown()
+    return transfer
+
+
+def _check_bound_email(actor: User, transfer: Transfer) -> None:
+    if (
+        transfer.bound_email
+        and not EmailAddress.objects.filter(
+            user=actor, email__iexact=transfer.bound_email, verified=True
+        ).exists()
+    ):
+        raise TransferBoundToEmail()
+
+
+def receive_transfer(
+    *,
+    actor: User,
+    token: str,
+    accept_terms: bool,
+    destination: Organization | None = None,
+    new_organization_name: str = "",
+) -> Transfer:
+    """Receive the products behind a link into `destination` (where `actor` is an admin), or into a
+    new Organization named `new_organization_name` created for the purpose.
+
+    All or nothing. Receiving again by the same recipient returns the completed transfer unchanged.
+    """
+    transfer = _transfer_by_token(actor, token)
+    if _already_received_by(transfer, actor):
+        return transfer
+    with transaction.atomic():
+        if not accept_terms:
+            raise TermsNotAccepted()
+        _check_bound_email(actor, transfer)
+        if new_organization_name.strip():
+            destination = create_organization(actor=actor, name=new_organization_name)
+        if destination is None:
+            raise DestinationRequired()
+        return _move(transfer=transfer, destination=destination, actor=actor, via_link=True)
+
+
+def _already_received_by(transfer: Transfer, actor: User) -> bool:
+    return transfer.state == TransferState.COMPLETED and transfer.received_by_id == actor.id
+
+
+@transaction.atomic
+def complete_transfer(
+    *, actor: User, transfer: Transfer, destination: Organization, accept_terms: bool
+) -> Transfer:
+    """Complete a transfer directly into another Organization where `actor` is also an admin."""
+    require_admin(user=actor, organization=transfer.source_organization)
+    if _already_received_by(transfer, actor) and transfer.destination_organization_id == destination.id:
+        return transfer
+    if not accept_terms:
+        raise TermsNotAccepted()
+    return _move(transfer=transfer, destination=destination, actor=actor, via_link=False)
+
+
+def _move(*, transfer: Transfer, destination: Organization, actor: User, via_link: bool) -> Transfer:
+    """The move itself, inside the caller's transaction: every product or none.
+
+    Lock, check again, then set-based statements whose count does not depend on the number of
+    products (subqueries, never an IN list of ids: SQLite takes at most 999 parameters).
+    """
+    locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if _already_received_by(locked, actor):
+        return locked
+    _check_pending(locked)
+    transfer = locked
+    source = Organization.objects.get(pk=transfer.source_organization_id)
+    require_admin(user=actor, organization=destination)
+    if destination.pk == source.pk:
+        raise InvalidDestination()
+
+    items = TransferItem.objects.filter(transfer=transfer)
+    product_ids = items.values("product_id")
+    products = list(Product.objects.filter(id__in=product_ids).order_by("name"))
+    stale = [
+        p
+        for p in products
+        if p.organization_id != source.id
+        or p.status != ProductStatus.ACTIVE
+        or not p.product_type.transferable
+    ]
+    if stale or not products:
+        raise TransferStale(names=", ".join(p.name for p in stale) or "—")
+
+    now = timezone.now()
+    changed = Transfer.objects.filter(pk=transfer.pk, state=TransferState.PENDING).update(
+        state=TransferState.COMPLETED,
+        destination_organization=destination,
+        received_by=actor,
+        completed_at=now,
+        ended_at=now,
+        ended_by=actor,
+    )
+    if not changed:  # only reachable on a database without row locks
+        raise TransferNotPending()
+    items.update(pending=False)
+
+    lost_access = _remove_access_that_does_not_follow(product_ids=product_ids, destination=destination)
+    Product.objects.filter(id__in=product_ids).update(organization=destination)
+
+    record_acceptance(
+        user=actor, organization=destination, step=AcceptanceStep.RECEIVE_TRANSFER, reference=transfer.id
+    )
+    details = {
+        "transfer_id": str(transfer.id),
+        "source_organization": {"id": str(source.id), "name": source.name},
+        "destination_organization": {"id": str(destination.id), "name": destination.name},
+        "via": "link" if via_link else "direct",
+        **_products_detail(products),
+    }
+    record_events(
+        actor=actor,
+        events=[
+            Event(source, AuditAction.TRANSFER_COMPLETED, transfer, details),
+            Event(destination, AuditAction.TRANSFER_RECEIVED, transfer, details),
+        ],
+    )
+    tasks.send_transfer_completed_emails.enqueue(
+        transfer_id=str(transfer.id), lost_access_user_ids=[str(uid) for uid in lost_access]
+    )
+    transfer.refresh_from_db()
+    return transfer
+
+
+def _remove_access_that_does_not_follow(*, product_ids: Any, destination: Organization) -> set[UUID]:
+    """Apply each type's policy to the access rows of the moving products; returns the users who lost
+    access. Team rights never follow. On kDrive (KEEP_USERS) users keep `use` and join the destination
+    as collaborators; elsewhere user access is removed."""
+    keep_types = [t.code for t in product_types().values() if t.policy == TransferPolicy.KEEP_USERS]
+    accesses = ProductAccess.objects.filter(product_id__in=product_ids)
+    team_members = set(
+        accesses.filter(team__isnull=False).values_list("team__members", flat=True).distinct()
+    ) - {None}
+    dropped_users = set(
+        accesses.filter(user__isnull=False)
+        .exclude(product__type__in=keep_types)
+        .values_list("user_id", flat=True)
+    )
+    moving_users = set(
+        accesses.filter(user__isnull=False, product__type__in=keep_types).values_list("user_id", flat=True)
+    )
+    accesses.filter(Q(team__isnull=False) | Q(user__isnull=False) & ~Q(product__type__in=keep_types)).delete()
+    accesses.filter(user__isnull=False, product__type__in=keep_types).update(level=AccessLevel.USE)
+    Membership.objects.bulk_create(
+        [Membership(organization=destination, user_id=uid, role=Role.COLLABORATOR) for uid in moving_users],
+        ignore_conflicts=True,
+    )
+    return dropped_users | (team_members - moving_users)
+
+
+def decline_transfer(*, actor: User, token: str, reason: str = "") -> Transfer:
+    """Decline the transfer behind a link; the products stay where they are and the initiator is told."""
+    transfer = _transfer_by_token(actor, token)
+    _check_bound_email(actor, transfer)
+    with transaction.atomic():
+        return _decline(actor=actor, transfer=transfer, reason=reason)
+
+
+def _decline(*, actor: User, transfer: Transfer, reason: str) -> Transfer:
+    transfer = _lock_pending(transfer)
+    _end(transfer, state=TransferState.DECLINED, actor=actor, reason=reason)
+    record_event(
+        actor=actor,
+        organization=transfer.source_organization,
+        action=AuditAction.TRANSFER_DECLINED,
+        target=transfer,
+        details={"transfer_id": str(transfer.id), "reason": reason.strip()},
+    )
+    tasks.send_transfer_ended_email.enqueue(transfer_id=str(transfer.id))
+    return transfer
+
+
+# Time ------------------------------------------------------------------------------------------
+
+
+def expire_due_transfers() -> int:
+    """Mark every pending transfer past its expiry as expired, telling each initiator; returns how many.
+
+    Receiving refuses an expired transfer whether or not this has run yet.
+    """
+    expired = 0
+    due = Transfer.objects.filter(state=TransferState.PENDING, expires_at__lte=timezone.now())
+    for transfer_id in due.values_list("id", flat=True):
+        with transaction.atomic():
+            transfer = (
+                Transfer.objects.select_for_update().select_related("source_organization").get(pk=transfer_id)
+            )
+            if transfer.state != TransferState.PENDING:
+                continue
+            _end(transfer, state=TransferState.EXPIRED, actor=None)
+            record_event(
+                actor=None,
+                organization=transfer.source_organization,
+                action=AuditAction.TRANSFER_EXPIRED,
+                target=transfer,
+                details={"transfer_id": str(transfer.id)},
+            )
+            tasks.send_transfer_ended_email.enqueue(transfer_id=str(transfer.id))
+            expired += 1
+    return expired
+
+
+@transaction.atomic
+def remind_expiring_transfers() -> int:
+    """Queue the reminder of each pending transfer that expires within a day, once; returns how many."""
+    now = timezone.now()
+    due = Transfer.objects.select_for_update().filter(
+        state=TransferState.PENDING,
+        reminder_sent_at__isnull=True,
+        expires_at__gt=now,
+        expires_at__lte=now + timedelta(days=1),
+    )
+    ids = list(due.values_list("id", flat=True))
+    Transfer.objects.filter(id__in=ids).update(reminder_sent_at=now)
+    for transfer_id in ids:
+        tasks.send_transfer_reminder_email.enqueue(transfer_id=str(transfer_id))
+    return len(ids)
