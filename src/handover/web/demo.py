@@ -1,11 +1,330 @@
-"""The demo data set: a small hosting customer base, loaded through the services (actor=None)."""
+"""The demo data set: a small hosting customer base, loaded through the services as an operator.
 
-DEMO_PASSWORD = "handover-demo"  # noqa: S105 (printed for everyone to read: it is the demo's)
+Three Organizations (a bakery, a consultancy and the web agency that looks after both), six people
+covering every role, a product of every catalogue type (a suspended and an expired one among them,
+a kDrive shared with `use` and `manage` rights, domains linked with their mail service, hosting and
+certificate), work teams with product rights, invoices whose lines name products, and the general
+conditions. Everyone signs in with the one password `DEMO_PASSWORD`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from handover.organizations.models import Role
+from handover.products.models import AccessLevel, ProductStatus
+
+DEMO_PASSWORD = "handover-demo"  # noqa: S105 (printed for everyone: it is the demo's)
 
 
-def load_demo() -> bool:
-    return False
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    name: str
+    country: str
+    legal_representative: str
+    members: tuple[tuple[str, Role], ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoProduct:
+    organization: str
+    type: str
+    name: str
+    renews_in_days: int
+    status: ProductStatus = ProductStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class DemoTeam:
+    organization: str
+    name: str
+    members: tuple[str, ...]
+    # (product type, product name, level)
+    rights: tuple[tuple[str, str, AccessLevel], ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoInvoice:
+    organization: str
+    number: str
+    issued_days_ago: int
+    paid: bool
+    # (product type, product name, or None for a line without a product; description; amount)
+    lines: tuple[tuple[tuple[str, str] | None, str, str], ...] = field(default=())
+
+
+LUCA = "luca@webatelier.ch"
+CLAIRE = "claire@alpine-bakery.ch"
+JONAS = "jonas@alpine-bakery.ch"
+ELENA = "elena@alpine-bakery.ch"
+SOPHIE = "sophie@dupont-consulting.fr"
+MARC = "marc@dupont-consulting.fr"
+
+ALPINE = "Alpine Bakery SA"
+DUPONT = "Dupont Consulting"
+ATELIER = "Web Atelier Sàrl"
+
+USERS = (
+    DemoUser(LUCA, "Luca Bernasconi"),
+    DemoUser(CLAIRE, "Claire Rochat"),
+    DemoUser(SOPHIE, "Sophie Dupont"),
+    DemoUser(JONAS, "Jonas Meier"),
+    DemoUser(ELENA, "Elena Rossi"),
+    DemoUser(MARC, "Marc Lefèvre"),
+)
+
+# The agency's Luca administers both of its customers' Organizations: he can move products between
+# all three, which is what the guide's "Complete the transfer" is for.
+ORGANIZATIONS = (
+    DemoOrganization(
+        ALPINE,
+        "CH",
+        CLAIRE,
+        ((LUCA, Role.ADMINISTRATOR), (JONAS, Role.COLLABORATOR), (ELENA, Role.COLLABORATOR)),
+    ),
+    DemoOrganization(DUPONT, "FR", SOPHIE, ((LUCA, Role.ADMINISTRATOR), (MARC, Role.COLLABORATOR))),
+    DemoOrganization(ATELIER, "CH", LUCA),
+)
+
+SUSPENDED, EXPIRED = ProductStatus.SUSPENDED, ProductStatus.EXPIRED
+PRODUCTS = (
+    DemoProduct(ALPINE, "domain", "alpine-bakery.ch", 212),
+    DemoProduct(ALPINE, "mail_service", "alpine-bakery.ch", 212),
+    DemoProduct(ALPINE, "web_hosting", "alpine-bakery.ch", 212),
+    DemoProduct(ALPINE, "ssl_certificate", "alpine-bakery.ch", 95),
+    DemoProduct(ALPINE, "domain", "alpinebakery.shop", 47),
+    DemoProduct(ALPINE, "web_hosting", "shop.alpine-bakery.ch", 130),
+    DemoProduct(ALPINE, "kdrive", "Alpine Bakery — shared drive", 301),
+    DemoProduct(ALPINE, "ksuite", "Alpine Bakery kSuite", 180),
+    DemoProduct(ALPINE, "jelastic_cloud", "orders.alpine-bakery.ch", 88),
+    DemoProduct(ALPINE, "backup", "Backup of alpine-bakery.ch", 61),
+    DemoProduct(ALPINE, "streaming", "Bakery live kitchen", 150),
+    DemoProduct(ALPINE, "web_hosting", "old.alpine-bakery.ch", 9, SUSPENDED),
+    DemoProduct(ALPINE, "domain", "boulangerie-alpine.ch", -23, EXPIRED),
+    DemoProduct(DUPONT, "domain", "dupont-consulting.fr", 163),
+    DemoProduct(DUPONT, "mail_service", "dupont-consulting.fr", 163),
+    DemoProduct(DUPONT, "web_hosting", "dupont-consulting.fr", 163),
+    DemoProduct(DUPONT, "ssl_certificate", "dupont-consulting.fr", 40),
+    DemoProduct(DUPONT, "domain", "dupont-conseil.com", 19),
+    DemoProduct(DUPONT, "ksuite", "Dupont Consulting kSuite", 240),
+    DemoProduct(DUPONT, "my_ksuite", "my kSuite of Sophie Dupont", 75),
+    DemoProduct(DUPONT, "kdrive", "Dupont Consulting — client files", 118),
+    DemoProduct(DUPONT, "vps", "vps-dupont-01", 33),
+    DemoProduct(DUPONT, "public_cloud", "dupont-analytics", 27),
+    DemoProduct(DUPONT, "backup", "Backup of vps-dupont-01", 33),
+    DemoProduct(ATELIER, "domain", "webatelier.ch", 340),
+    DemoProduct(ATELIER, "mail_service", "webatelier.ch", 340),
+    DemoProduct(ATELIER, "web_hosting", "webatelier.ch", 340),
+    DemoProduct(ATELIER, "ssl_certificate", "webatelier.ch", 70),
+    DemoProduct(ATELIER, "jelastic_cloud", "staging.webatelier.ch", 14),
+    DemoProduct(ATELIER, "vps", "vps-atelier-build", 200),
+    DemoProduct(ATELIER, "kdrive", "Web Atelier — projects", 260),
+    DemoProduct(ATELIER, "my_ksuite", "my kSuite of Luca Bernasconi", 305),
+    DemoProduct(ATELIER, "streaming", "atelier.tv", 55),
+    DemoProduct(ATELIER, "public_cloud", "atelier-render", 120),
+    DemoProduct(ATELIER, "web_hosting", "preview.webatelier.ch", 98),
+)
+
+# Each domain with its mail service, hosting and certificate: transferring one alone warns.
+LINKED = (
+    *(
+        (("domain", domain), (other, domain))
+        for domain in ("alpine-bakery.ch", "dupont-consulting.fr", "webatelier.ch")
+        for other in ("mail_service", "web_hosting", "ssl_certificate")
+    ),
+    (("domain", "alpinebakery.shop"), ("web_hosting", "shop.alpine-bakery.ch")),
+)
+
+# (product type, product name, user email, level): the bakery's kDrive has both kinds of users,
+# who follow it as collaborators if it is transferred (SPEC §1 catalogue).
+USER_RIGHTS = (
+    ("kdrive", "Alpine Bakery — shared drive", JONAS, AccessLevel.USE),
+    ("kdrive", "Alpine Bakery — shared drive", ELENA, AccessLevel.MANAGE),
+    ("web_hosting", "shop.alpine-bakery.ch", ELENA, AccessLevel.MANAGE),
+    ("web_hosting", "alpine-bakery.ch", LUCA, AccessLevel.MANAGE),
+    ("kdrive", "Dupont Consulting — client files", MARC, AccessLevel.USE),
+    ("mail_service", "dupont-consulting.fr", MARC, AccessLevel.USE),
+)
+
+TEAMS = (
+    DemoTeam(
+        ALPINE,
+        "Shop",
+        (JONAS, ELENA),
+        (
+            ("kdrive", "Alpine Bakery — shared drive", AccessLevel.USE),
+            ("web_hosting", "shop.alpine-bakery.ch", AccessLevel.USE),
+            ("domain", "alpinebakery.shop", AccessLevel.USE),
+        ),
+    ),
+    DemoTeam(
+        ALPINE,
+        "Web agency",
+        (LUCA,),
+        (
+            ("web_hosting", "alpine-bakery.ch", AccessLevel.MANAGE),
+            ("ssl_certificate", "alpine-bakery.ch", AccessLevel.MANAGE),
+        ),
+    ),
+    DemoTeam(
+        DUPONT,
+        "Consultants",
+        (MARC,),
+        (("kdrive", "Dupont Consulting — client files", AccessLevel.MANAGE),),
+    ),
+)
+
+INVOICES = (
+    DemoInvoice(
+        ALPINE,
+        "ALP-2025-0031",
+        140,
+        True,
+        (
+            (("domain", "alpine-bakery.ch"), "Domain alpine-bakery.ch — renewal, 1 year", "13.00"),
+            (("web_hosting", "alpine-bakery.ch"), "Web hosting alpine-bakery.ch — 1 year", "119.40"),
+            (("mail_service", "alpine-bakery.ch"), "Mail service alpine-bakery.ch — 5 addresses", "30.00"),
+            (None, "Setup assistance (one hour)", "90.00"),
+        ),
+    ),
+    DemoInvoice(
+        ALPINE,
+        "ALP-2025-0058",
+        20,
+        False,
+        (
+            (("kdrive", "Alpine Bakery — shared drive"), "kDrive 1 TB — 1 year", "99.00"),
+            (("ksuite", "Alpine Bakery kSuite"), "kSuite Standard, 3 users — 1 year", "162.00"),
+            (("jelastic_cloud", "orders.alpine-bakery.ch"), "Jelastic Cloud — usage, last month", "27.35"),
+        ),
+    ),
+    DemoInvoice(
+        DUPONT,
+        "DUP-2025-0012",
+        90,
+        True,
+        (
+            (("domain", "dupont-consulting.fr"), "Domain dupont-consulting.fr — renewal, 1 year", "11.00"),
+            (("vps", "vps-dupont-01"), "VPS 4 cores / 8 GB — 1 year", "420.00"),
+            (("backup", "Backup of vps-dupont-01"), "Backup 500 GB — 1 year", "60.00"),
+        ),
+    ),
+    DemoInvoice(
+        DUPONT,
+        "DUP-2025-0027",
+        12,
+        False,
+        (
+            (("public_cloud", "dupont-analytics"), "Public Cloud — usage, last month", "84.10"),
+            (("ssl_certificate", "dupont-consulting.fr"), "SSL certificate — 1 year", "49.00"),
+        ),
+    ),
+    DemoInvoice(
+        ATELIER,
+        "ATL-2025-0044",
+        35,
+        True,
+        (
+            (("web_hosting", "webatelier.ch"), "Web hosting webatelier.ch — 1 year", "119.40"),
+            (("streaming", "atelier.tv"), "Streaming — 1 channel, 1 year", "240.00"),
+            (("vps", "vps-atelier-build"), "VPS 2 cores / 4 GB — 1 year", "216.00"),
+        ),
+    ),
+)
+
+TERMS_VERSION = "2025-01"
+TERMS_TITLE = "General conditions"
+TERMS_BODY = """\
+1. Scope. These conditions govern the products subscribed by an Organization and managed in this \
+Manager.
+2. Transfer of products. A legal representative or an administrator may transfer products to another \
+Organization. A transfer moves the management and the billing of the products; it does not change a \
+domain's registrant, and the service keeps running without interruption.
+3. Invoices. Invoices issued before a transfer stay with the Organization they were issued to.
+4. Access. Users and teams of the source Organization lose their rights on transferred products, \
+except the users of a kDrive, who keep using it as collaborators of the receiving Organization.
+5. Acceptance. Each acceptance of these conditions is recorded with its date, its author and the \
+address it was made from.
+"""
+
+
+def _roles_by_user() -> dict[str, list[str]]:
+    roles: dict[str, list[str]] = {user.email: [] for user in USERS}
+    for organization in ORGANIZATIONS:
+        members = ((organization.legal_representative, Role.LEGAL_REPRESENTATIVE), *organization.members)
+        for email, role in members:
+            roles[email].append(f"{str(role.label).lower()} of {organization.name}")
+    return roles
 
 
 def demo_sign_ins() -> str:
-    return f"Demo password: {DEMO_PASSWORD}"
+    """The demo's sign-ins, with each person's roles, as printed by `handover demo` and `serve --demo`."""
+    roles = _roles_by_user()
+    width = max(len(user.email) for user in USERS)
+    lines = [f"Demo sign-ins (the password of every one is {DEMO_PASSWORD}):"]
+    lines += [f"  {user.email:<{width}}  {user.name}: {', '.join(roles[user.email])}" for user in USERS]
+    return "\n".join(lines)
+
+
+def demo_loaded() -> bool:
+    from handover.accounts.models import User
+
+    return User.objects.filter(email=USERS[0].email).exists()
+
+
+@transaction.atomic
+def load_demo() -> bool:
+    """Load the demo data set in one transaction; returns False, creating nothing, if it is loaded.
+
+    Everything goes through the apps' services as a trusted operator (actor=None), so the audit
+    logs read as they would after the same changes made by hand.
+    """
+    from handover.accounts.services import create_user
+    from handover.organizations.services import add_member, add_team_member, create_organization, create_team
+    from handover.products.services import create_product, grant_access, link_products
+
+    if demo_loaded():
+        return False
+    users = {
+        user.email: create_user(email=user.email, password=DEMO_PASSWORD, name=user.name, verified=True)
+        for user in USERS
+    }
+    organizations = {}
+    for spec in ORGANIZATIONS:
+        organization = create_organization(
+            actor=users[spec.legal_representative], name=spec.name, country=spec.country
+        )
+        for email, role in spec.members:
+            add_member(actor=None, organization=organization, email=email, role=role)
+        organizations[spec.name] = organization
+
+    today = timezone.localdate()
+    products = {}
+    for spec in PRODUCTS:
+        products[spec.type, spec.name] = create_product(
+            actor=None,
+            organization=organizations[spec.organization],
+            type=spec.type,
+            name=spec.name,
+            status=spec.status,
+            renews_on=today + datetime.timedelta(days=spec.renews_in_days),
+        )
+    for one, other in LINKED:
+        link_products(actor=None, product=products[one], other=products[other])
+    for type, name, email, level in USER_RIGHTS:
+        grant_access(actor=None, product=products[type, name], user=users[email], level=level)
+    for spec in TEAMS:
+        team = create_team(actor=None, organization=organizations[spec.organization], name=spec.name)
+        for email in spec.members:
+            add_team_member(actor=None, team=team, user=users[email])
+        for type, name, level in spec.rights:
+            grant_access(actor=None, product=products[type, name], team=team, level=level)
+    return True
