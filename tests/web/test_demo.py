@@ -11,14 +11,29 @@ from django.urls import reverse
 
 from handover.accounts.models import User
 from handover.audit.models import AuditEvent
+from handover.billing.models import Invoice, InvoiceLine
 from handover.organizations.models import Membership, Organization, Role, Team
 from handover.products.catalogue import product_types
 from handover.products.models import AccessLevel, Product, ProductAccess, ProductStatus
+from handover.terms.models import GeneralConditions
+from handover.terms.selectors import current_conditions
 from handover.web.demo import DEMO_PASSWORD, load_demo
 
 pytestmark = pytest.mark.django_db
 
-COUNTED = (User, EmailAddress, Organization, Membership, Team, Product, ProductAccess, AuditEvent)
+COUNTED = (
+    User,
+    EmailAddress,
+    Organization,
+    Membership,
+    Team,
+    Product,
+    ProductAccess,
+    Invoice,
+    InvoiceLine,
+    GeneralConditions,
+    AuditEvent,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -92,6 +107,19 @@ def test_teams_have_members_and_product_rights():
     teams = Team.objects.annotate(members_count=Count("members", distinct=True))
     assert teams.filter(members_count__gt=0).exists()
     assert ProductAccess.objects.filter(team__isnull=False).exists()
+
+
+def test_every_organization_has_invoices_whose_lines_name_its_products():
+    load_demo()
+    for organization in Organization.objects.all():
+        lines = InvoiceLine.objects.filter(invoice__organization=organization)
+        assert lines.filter(product__organization=organization).exists(), organization
+    assert InvoiceLine.objects.filter(product__isnull=True).exists()  # a line for a service, not a product
+
+
+def test_the_general_conditions_are_published():
+    load_demo()
+    assert current_conditions().body
 
 
 def test_the_demo_changes_are_in_the_audit_logs_without_an_actor():

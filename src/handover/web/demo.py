@@ -23,6 +23,7 @@ DEMO_PASSWORD = "handover-demo"  # noqa: S105 (printed for everyone: it is the d
 class DemoUser:
     email: str
     name: str
+    language: str  # their emails are written in it
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,6 @@ class DemoInvoice:
     organization: str
     number: str
     issued_days_ago: int
-    paid: bool
     # (product type, product name, or None for a line without a product; description; amount)
     lines: tuple[tuple[tuple[str, str] | None, str, str], ...] = field(default=())
 
@@ -73,12 +73,12 @@ DUPONT = "Dupont Consulting"
 ATELIER = "Web Atelier Sàrl"
 
 USERS = (
-    DemoUser(LUCA, "Luca Bernasconi"),
-    DemoUser(CLAIRE, "Claire Rochat"),
-    DemoUser(SOPHIE, "Sophie Dupont"),
-    DemoUser(JONAS, "Jonas Meier"),
-    DemoUser(ELENA, "Elena Rossi"),
-    DemoUser(MARC, "Marc Lefèvre"),
+    DemoUser(LUCA, "Luca Bernasconi", "en"),
+    DemoUser(CLAIRE, "Claire Rochat", "fr"),
+    DemoUser(SOPHIE, "Sophie Dupont", "fr"),
+    DemoUser(JONAS, "Jonas Meier", "de"),
+    DemoUser(ELENA, "Elena Rossi", "it"),
+    DemoUser(MARC, "Marc Lefèvre", "fr"),
 )
 
 # The agency's Luca administers both of its customers' Organizations: he can move products between
@@ -185,9 +185,8 @@ TEAMS = (
 INVOICES = (
     DemoInvoice(
         ALPINE,
-        "ALP-2025-0031",
+        "ALP-0031",
         140,
-        True,
         (
             (("domain", "alpine-bakery.ch"), "Domain alpine-bakery.ch — renewal, 1 year", "13.00"),
             (("web_hosting", "alpine-bakery.ch"), "Web hosting alpine-bakery.ch — 1 year", "119.40"),
@@ -197,9 +196,8 @@ INVOICES = (
     ),
     DemoInvoice(
         ALPINE,
-        "ALP-2025-0058",
+        "ALP-0058",
         20,
-        False,
         (
             (("kdrive", "Alpine Bakery — shared drive"), "kDrive 1 TB — 1 year", "99.00"),
             (("ksuite", "Alpine Bakery kSuite"), "kSuite Standard, 3 users — 1 year", "162.00"),
@@ -208,9 +206,8 @@ INVOICES = (
     ),
     DemoInvoice(
         DUPONT,
-        "DUP-2025-0012",
+        "DUP-0012",
         90,
-        True,
         (
             (("domain", "dupont-consulting.fr"), "Domain dupont-consulting.fr — renewal, 1 year", "11.00"),
             (("vps", "vps-dupont-01"), "VPS 4 cores / 8 GB — 1 year", "420.00"),
@@ -219,9 +216,8 @@ INVOICES = (
     ),
     DemoInvoice(
         DUPONT,
-        "DUP-2025-0027",
+        "DUP-0027",
         12,
-        False,
         (
             (("public_cloud", "dupont-analytics"), "Public Cloud — usage, last month", "84.10"),
             (("ssl_certificate", "dupont-consulting.fr"), "SSL certificate — 1 year", "49.00"),
@@ -229,9 +225,8 @@ INVOICES = (
     ),
     DemoInvoice(
         ATELIER,
-        "ATL-2025-0044",
+        "ATL-0044",
         35,
-        True,
         (
             (("web_hosting", "webatelier.ch"), "Web hosting webatelier.ch — 1 year", "119.40"),
             (("streaming", "atelier.tv"), "Streaming — 1 channel, 1 year", "240.00"),
@@ -240,7 +235,8 @@ INVOICES = (
     ),
 )
 
-TERMS_VERSION = "2025-01"
+# Migrations publish the general conditions; a database without them (tests) gets this version.
+TERMS_VERSION = "2026-01"
 TERMS_TITLE = "General conditions"
 TERMS_BODY = """\
 1. Scope. These conditions govern the products subscribed by an Organization and managed in this \
@@ -287,16 +283,20 @@ def load_demo() -> bool:
     Everything goes through the apps' services as a trusted operator (actor=None), so the audit
     logs read as they would after the same changes made by hand.
     """
-    from handover.accounts.services import create_user
+    from handover.accounts.services import create_user, update_profile
+    from handover.billing.services import issue_invoice
     from handover.organizations.services import add_member, add_team_member, create_organization, create_team
     from handover.products.services import create_product, grant_access, link_products
+    from handover.terms.errors import NoConditionsPublished
+    from handover.terms.selectors import current_conditions
+    from handover.terms.services import publish_conditions
 
     if demo_loaded():
         return False
-    users = {
-        user.email: create_user(email=user.email, password=DEMO_PASSWORD, name=user.name, verified=True)
-        for user in USERS
-    }
+    users = {}
+    for spec in USERS:
+        user = create_user(email=spec.email, password=DEMO_PASSWORD, name=spec.name, verified=True)
+        users[spec.email] = update_profile(user=user, name=spec.name, language=spec.language)
     organizations = {}
     for spec in ORGANIZATIONS:
         organization = create_organization(
@@ -327,4 +327,18 @@ def load_demo() -> bool:
             add_team_member(actor=None, team=team, user=users[email])
         for type, name, level in spec.rights:
             grant_access(actor=None, product=products[type, name], team=team, level=level)
+    for spec in INVOICES:
+        issue_invoice(
+            organization=organizations[spec.organization],
+            number=spec.number,
+            issued_on=today - datetime.timedelta(days=spec.issued_days_ago),
+            lines=[
+                (products[product] if product else None, description, amount)
+                for product, description, amount in spec.lines
+            ],
+        )
+    try:
+        current_conditions()
+    except NoConditionsPublished:
+        publish_conditions(version=TERMS_VERSION, title=TERMS_TITLE, body=TERMS_BODY)
     return True
