@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from handover.transfers.models import Transfer, TransferItem
+
+
+class TransferItemInline(admin.TabularInline):
+    model = TransferItem
+    extra = 0
+    raw_id_fields = ["product"]
+    readonly_fields = ["product", "pending"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Transfer)
+class TransferAdmin(admin.ModelAdmin):
+    """Transfers change state only through their services (the CLI's `transfer cancel`): read-only here."""
+
+    list_display = [
+        "id",
+        "state",
+        "source_organization",
+        "destination_organization",
+        "created_at",
+        "expires_at",
+    ]
+    list_filter = ["state"]
+    search_fields = ["id", "source_organization__name", "destination_organization__name", "bound_email"]
+    list_select_related = ["source_organization", "destination_organization"]
+    exclude = ["link_nonce", "link_hash"]
+    inlines = [TransferItemInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,36 @@
+"""The operator admin: every registered model opens for staff, and evidence cannot be edited."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from handover.accounts.models import User
+
+MODELS = [model for model in admin.site._registry if model._meta.app_label not in {"auth", "django_tasks_db"}]
+
+
+@pytest.fixture
+def operator(client, db):
+    user = User.objects.create_superuser(email="operator@example.com", password="operator-password")
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_every_model_lists_for_an_operator(client, operator, model):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("label", ["audit.AuditEvent", "terms.Acceptance", "transfers.Transfer"])
+def test_evidence_cannot_be_added_from_the_admin(client, operator, label):
+    app_label, model_name = label.lower().split(".")
+    assert client.get(reverse(f"admin:{app_label}_{model_name}_add")).status_code == 403
+
+
+def test_customers_cannot_open_the_admin(client, db):
+    user = User.objects.create_user(email="customer@example.com", password="customer-password")
+    client.force_login(user)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
