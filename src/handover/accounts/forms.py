@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,3 +19,24 @@ class SignupForm(forms.Form):
 
     def signup(self, request, user) -> None:  # allauth's hook; the adapter does the work
         pass
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Of the pages and of the emails you receive."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("As my browser says")), *settings.LANGUAGES]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("What it is for, e.g. the script or machine that uses it."),
+    )

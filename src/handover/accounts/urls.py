@@ -6,4 +6,5 @@ app_name = "accounts"
 urlpatterns = [
     path("account/", views.profile, name="profile"),
     path("account/tokens/", views.tokens, name="tokens"),
+    path("account/tokens/<uuid:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

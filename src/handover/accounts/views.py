@@ -1,11 +1,81 @@
-"""Placeholder pages, replaced as each app is built."""
+"""The signed-in person's own pages: their profile and their personal API tokens."""
 
-from django.http import HttpResponse
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from handover.accounts import selectors, services
+from handover.accounts.forms import ProfileForm, TokenForm
+from handover.errors import DomainError
 
 
-def profile(request, **kwargs) -> HttpResponse:
-    return HttpResponse("accounts profile")
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"name": user.name, "language": user.language})  # type: ignore[union-attr]
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.update_profile(user=user, **form.cleaned_data)  # type: ignore[arg-type]
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+                status = exc.status
+            else:
+                language = form.cleaned_data["language"]
+                translation.activate(language or settings.LANGUAGE_CODE)
+                messages.success(request, _("Your profile was saved."))
+                response = redirect("accounts:profile")
+                # The pages follow the chosen language at once; without one, the browser's again.
+                if language:
+                    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+                else:
+                    response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+                return response
+    context = {"form": form, "has_password": user.has_usable_password()}  # type: ignore[union-attr]
+    return render(request, "accounts/profile.html", context, status=status)
 
 
-def tokens(request, **kwargs) -> HttpResponse:
-    return HttpResponse("accounts tokens")
+def _tokens_page(
+    request: HttpRequest, *, form: TokenForm | None = None, secret: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "form": form or TokenForm(),
+        "tokens": selectors.api_tokens_for_user(user=request.user),  # type: ignore[arg-type]
+        "secret": secret,
+    }
+    return render(request, "accounts/tokens.html", context, status=status)
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _tokens_page(request)
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _tokens_page(request, form=form, status=400)
+    try:
+        _token, secret = services.create_api_token(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+    except DomainError as exc:
+        form.add_error("name", exc.detail)
+        return _tokens_page(request, form=form, status=exc.status)
+    # The secret is shown in this answer only, never stored nor redirected through the session.
+    response = _tokens_page(request, secret=secret, status=201)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: Any) -> HttpResponse:
+    token = services.revoke_api_token(user=request.user, token_id=token_id)  # type: ignore[arg-type]
+    messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
+    return redirect("accounts:tokens")

@@ -29,6 +29,7 @@ from handover.organizations.errors import (
     UnknownRole,
 )
 from handover.organizations.models import ADMIN_ROLES, Membership, Organization, Role, Team
+from handover.organizations.tasks import send_membership_email
 from handover.products.models import AccessLevel, Product, ProductAccess
 
 LEGAL_REPRESENTATIVE_ONLY = LegalRepresentativeRequired.message
@@ -268,10 +269,12 @@ def add_member(
     name: str = "",
     products: Iterable[Product] = (),
     level: str = AccessLevel.USE,
+    notify: bool = True,
 ) -> Membership:
     """Add the person with `email` to the Organization with `role`, and give them `level` access to
     `products` (which must belong to it). A person without an account gets one, with no password
-    yet, and an invitation email with a link to choose one; an existing user gets a notice.
+    yet, and an invitation email with a link to choose one; an existing user gets a notice (unless
+    not `notify`: an operator loading data).
 
     Raises InvalidEmail, UnknownRole, UnknownAccessLevel, AlreadyMember, NotFound (a product of
     another Organization) or PermissionDenied (only a legal representative grants that role).
@@ -318,13 +321,12 @@ def add_member(
             ),
         ],
     )
-    from handover.organizations.tasks import send_membership_email
-
-    send_membership_email.enqueue(
-        membership_id=str(membership.pk),
-        inviter_id=str(actor.pk) if actor is not None else None,
-        invited=invited,
-    )
+    if notify or invited:  # a new account always needs its link to choose a password
+        send_membership_email.enqueue(
+            membership_id=str(membership.pk),
+            inviter_id=str(actor.pk) if actor is not None else None,
+            invited=invited,
+        )
     membership.organization = organization
     return membership
 
