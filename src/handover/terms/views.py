@@ -1,7 +1,9 @@
-"""Placeholder pages, replaced as each app is built."""
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from django.http import HttpResponse
+from handover.terms.selectors import current_conditions
 
 
-def current(request, **kwargs) -> HttpResponse:
-    return HttpResponse("terms current")
+def current(request: HttpRequest) -> HttpResponse:
+    """The general conditions in force, readable by anyone, signed in or not."""
+    return render(request, "terms/current.html", {"conditions": current_conditions()})
