@@ -1,11 +1,74 @@
-"""Placeholder pages, replaced as each app is built."""
+import csv
+import json
+from collections.abc import Iterator
 
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+
+from handover.audit.forms import AuditFilterForm
+from handover.audit.models import AuditEvent
+from handover.audit.selectors import audit_events_for_organization
+from handover.web.decorators import organization_page
+
+PAGE_SIZE = 50
+CSV_COLUMNS = ["created_at", "action", "actor", "target_type", "target_id", "target", "details", "ip"]
 
 
-def events(request, **kwargs) -> HttpResponse:
-    return HttpResponse("audit events")
+def _events(request: HttpRequest, form: AuditFilterForm):
+    return audit_events_for_organization(
+        user=request.user,  # type: ignore[arg-type]
+        organization=request.organization,  # type: ignore[attr-defined]
+        **form.filters(),
+    )
 
 
-def export(request, **kwargs) -> HttpResponse:
-    return HttpResponse("audit export")
+@organization_page
+def events(request: HttpRequest) -> HttpResponse:
+    """The Organization's audit log, newest first, filtered and paginated (administrators only)."""
+    form = AuditFilterForm(request.GET or None)
+    page = Paginator(_events(request, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "audit/events.html", {"nav": "audit", "form": form, "page": page})
+
+
+def _cell(value: str) -> str:
+    # A spreadsheet runs a cell that starts with one of these as a formula: neutralise it (CSV injection).
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _rows(events) -> Iterator[list[str]]:
+    yield CSV_COLUMNS
+    event: AuditEvent
+    for event in events.iterator(chunk_size=2000):
+        yield [
+            event.created_at.isoformat(),
+            event.action,
+            _cell(event.actor_label),
+            event.target_type,
+            event.target_id,
+            _cell(event.target_label),
+            _cell(json.dumps(event.details, ensure_ascii=False, sort_keys=True)),
+            event.ip or "",
+        ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@organization_page
+def export(request: HttpRequest) -> HttpResponse:
+    """The filtered audit log as CSV (administrators only), streamed so that a long log fits in memory."""
+    events = _events(request, AuditFilterForm(request.GET or None))
+    writer = csv.writer(_Echo())
+    name = slugify(request.organization.name) or "organization"  # type: ignore[attr-defined]
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in _rows(events)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="audit-{name}-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    return response
