@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from handover.errors import InvalidInput
+from handover.errors import InvalidInput, NotFound
 
 
 class EmailTaken(InvalidInput):
@@ -23,3 +23,8 @@ class InvalidProfile(InvalidInput):
 class InvalidTokenName(InvalidInput):
     code = "invalid_token_name"
     message = _("Give the token a name of at most %(max)s characters.")
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    message = _("No user has the email address %(email)s.")

@@ -35,12 +35,12 @@ class TeamNameTaken(Conflict):
 
 class UnknownRole(InvalidInput):
     code = "unknown_role"
-    message = _("Unknown role: choose legal representative, administrator or collaborator.")
+    message = _("Unknown role “%(role)s”: choose legal_representative, administrator or collaborator.")
 
 
 class UnknownAccessLevel(InvalidInput):
     code = "unknown_access_level"
-    message = _("Unknown access level: choose manage or use.")
+    message = _("Unknown access level “%(level)s”: choose manage or use.")
 
 
 class InvalidName(InvalidInput):

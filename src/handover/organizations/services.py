@@ -100,13 +100,15 @@ def _clean_country(country: str) -> str:
 
 def _clean_role(role: str) -> Role:
     if role not in Role.values:
-        raise UnknownRole(fields={"role": str(UnknownRole.message)})
+        raise UnknownRole(fields={"role": str(UnknownRole.message) % {"role": role}}, role=role)
     return Role(role)
 
 
 def _clean_level(level: str) -> AccessLevel:
     if level not in AccessLevel.values:
-        raise UnknownAccessLevel(fields={"level": str(UnknownAccessLevel.message)})
+        raise UnknownAccessLevel(
+            fields={"level": str(UnknownAccessLevel.message) % {"level": level}}, level=level
+        )
     return AccessLevel(level)
 
 

@@ -1,0 +1,73 @@
+"""`handover org create NAME --owner EMAIL` and `handover org add-member ORG EMAIL --role ROLE`,
+for operators. ORG is an Organization's id or exact name."""
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from handover.accounts.selectors import user_get_by_email
+from handover.errors import DomainError
+from handover.organizations.api import MembershipOut, OrganizationOut
+from handover.organizations.models import Role
+from handover.organizations.services import add_member, create_organization
+from handover.products.selectors import organization_get_by_ref
+
+ROLES = ", ".join(Role.values)
+
+
+class Command(BaseCommand):
+    help = "Manage Organizations and their members."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        verbs = parser.add_subparsers(dest="verb", required=True)
+        create = verbs.add_parser(
+            "create", help="Create an Organization; its owner becomes legal representative. Prints its id."
+        )
+        create.add_argument("name", metavar="NAME")
+        create.add_argument(
+            "--owner", required=True, metavar="EMAIL", help="An existing user's email address."
+        )
+        create.add_argument("--country", default="CH", help="Its two-letter code (default: CH).")
+        create.add_argument("--json", action="store_true", help="Print the API's shape of the Organization.")
+        member = verbs.add_parser(
+            "add-member",
+            help="Add a person to an Organization; one without an account is invited by email.",
+        )
+        member.add_argument("organization", metavar="ORG", help="The Organization's id or exact name.")
+        member.add_argument("email", metavar="EMAIL")
+        member.add_argument("--role", required=True, metavar="ROLE", help=f"One of: {ROLES}.")
+        member.add_argument("--name", default="", help="The person's name, for a new account.")
+        member.add_argument("--json", action="store_true", help="Print the API's shape of the membership.")
+
+    def handle(self, *args: Any, verb: str, **options: Any) -> None:
+        try:
+            if verb == "create":
+                self._create(**options)
+            else:
+                self._add_member(**options)
+        except DomainError as exc:
+            raise CommandError(exc.detail) from exc
+
+    def _create(self, *, name: str, owner: str, country: str, json: bool, **options: Any) -> None:
+        user = user_get_by_email(email=owner)
+        organization = create_organization(actor=user, name=name, country=country)
+        organization.role = Role.LEGAL_REPRESENTATIVE  # type: ignore[attr-defined]
+        self._print(json, OrganizationOut.from_orm(organization), str(organization.id))
+
+    def _add_member(
+        self, *, organization: str, email: str, role: str, name: str, json: bool, **options: Any
+    ) -> None:
+        membership = add_member(
+            actor=None,
+            organization=organization_get_by_ref(ref=organization),
+            email=email,
+            role=role,
+            name=name,
+        )
+        role_label = membership.get_role_display().lower()
+        text = f"{membership.user.email} is now {role_label} of {membership.organization.name}."
+        self._print(json, MembershipOut.from_orm(membership), text)
+
+    def _print(self, as_json: bool, shape: Any, text: str) -> None:
+        self.stdout.write(json.dumps(shape.model_dump(mode="json"), indent=2) if as_json else text)
