@@ -263,28 +263,65 @@ def cancel_transfer(*, actor: User, transfer: Transfer, reason: str = "") -> Tra
     """Cancel a pending transfer (its initiator or any admin of the source); tells the initiator."""
     require_admin(user=actor, organization=transfer.source_organization)
     transfer = _lock_pending(transfer)
-    _end(transfer, state=TransferState.CANCELLED, actor=actor, reason=reason)
-    record_event(
-        actor=actor,
-        organization=transfer.source_organization,
+    _end(
+        transfer,
+        state=TransferState.CANCELLED,
         action=AuditAction.TRANSFER_CANCELLED,
-        target=transfer,
-        details={"transfer_id": str(transfer.id), "reason": reason},
+        actor=actor,
+        reason=reason,
     )
-    tasks.send_transfer_ended_email.enqueue(transfer_id=str(transfer.id))
     return transfer
 
 
-def _end(transfer: Transfer, *, state: TransferState, actor: User | None, reason: str = "") -> None:
-    """Move a locked pending transfer to a final state other than completed; frees its products."""
+@transaction.atomic
+def cancel_transfer_as_operator(*, transfer_id: UUID | str, reason: str) -> Transfer:
+    """Cancel a pending transfer on an operator's behalf (CLI); the initiator is told."""
+    try:
+        transfer = Transfer.objects.select_related("source_organization").get(pk=UUID(str(transfer_id)))
+    except (ValueError, Transfer.DoesNotExist) as exc:
+        raise NotFound() from exc
+    transfer = _lock_pending(transfer)
+    _end(
+        transfer,
+        state=TransferState.CANCELLED,
+        action=AuditAction.TRANSFER_CANCELLED,
+        actor=None,
+        reason=reason,
+    )
+    return transfer
+
+
+def _end(
+    transfer: Transfer,
+    *,
+    state: TransferState,
+    action: AuditAction,
+    actor: User | None,
+    reason: str = "",
+    tell_legal_representatives: bool = False,
+    **details: Any,
+) -> None:
+    """Move a locked pending transfer to a final state other than completed: free its products,
+    record the event in the source's log and queue the email to the initiator."""
     now = timezone.now()
+    reason = reason.strip()
     changed = Transfer.objects.filter(pk=transfer.pk, state=TransferState.PENDING).update(
-        state=state, ended_at=now, ended_by=actor, end_reason=reason.strip()
+        state=state, ended_at=now, ended_by=actor, end_reason=reason
     )
     if not changed:  # only reachable on a database without row locks
         raise TransferNotPending()
     TransferItem.objects.filter(transfer=transfer).update(pending=False)
     transfer.state, transfer.ended_at, transfer.ended_by, transfer.end_reason = state, now, actor, reason
+    record_event(
+        actor=actor,
+        organization=transfer.source_organization,
+        action=action,
+        target=transfer,
+        details={"transfer_id": str(transfer.id), "reason": reason, **details},
+    )
+    tasks.send_transfer_ended_email.enqueue(
+        transfer_id=str(transfer.id), to_legal_representatives=tell_legal_representatives
+    )
 
 
 @transaction.atomic
@@ -292,18 +329,20 @@ def cancel_transfers_started_by(*, user: User, organization: Organization, reaso
     """Cancel the pending transfers `user` started out of `organization`, when they lose their admin
     rights there or leave it (SPEC §3.10); the legal representatives are told."""
     cancelled = []
-    for transfer in Transfer.objects.select_for_update().filter(
-        source_organization=organization, created_by=user, state=TransferState.PENDING
+    for transfer in (
+        Transfer.objects.select_for_update()
+        .select_related("source_organization")
+        .filter(source_organization=organization, created_by=user, state=TransferState.PENDING)
     ):
-        _end(transfer, state=TransferState.CANCELLED, actor=None, reason=reason)
-        record_event(
-            actor=None,
-            organization=organization,
+        _end(
+            transfer,
+            state=TransferState.CANCELLED,
             action=AuditAction.TRANSFER_CANCELLED,
-            target=transfer,
-            details={"transfer_id": str(transfer.id), "reason": reason, "initiator": user.email},
+            actor=None,
+            reason=reason,
+            tell_legal_representatives=True,
+            initiator=user.email,
         )
-        tasks.send_transfer_ended_email.enqueue(transfer_id=str(transfer.id), to_legal_representatives=True)
         cancelled.append(transfer)
     return cancelled
 
@@ -367,7 +406,15 @@ def receive_transfer(
             destination = create_organization(actor=actor, name=new_organization_name)
         if destination is None:
             raise DestinationRequired()
-        return _move(transfer=transfer, destination=destination, actor=actor, via_link=True)
+        return _move(transfer=transfer, destination=destination, actor=actor, via_link=True, token=token)
+
+
+def _check_link_current(locked: Transfer, token: str) -> None:
+    """Raise TransferLinkUnknown unless `token` is still the link of the `locked` transfer: the link
+    is looked up before the row is locked, and a rotation or a sending (which replaces the link) may
+    commit in between; the replaced link must not work even then."""
+    if not links.matches(token, locked.link_hash):
+        raise TransferLinkUnknown()
 
 
 def _already_received_by(transfer: Transfer, actor: User) -> bool:
@@ -387,15 +434,20 @@ def complete_transfer(
     return _move(transfer=transfer, destination=destination, actor=actor, via_link=False)
 
 
-def _move(*, transfer: Transfer, destination: Organization, actor: User, via_link: bool) -> Transfer:
+def _move(
+    *, transfer: Transfer, destination: Organization, actor: User, via_link: bool, token: str | None = None
+) -> Transfer:
     """The move itself, inside the caller's transaction: every product or none.
 
-    Lock, check again, then set-based statements whose count does not depend on the number of
-    products (subqueries, never an IN list of ids: SQLite takes at most 999 parameters).
+    Lock, check again (with `token`, that it is still the transfer's link), then set-based statements
+    whose count does not depend on the number of products (subqueries, never an IN list of ids:
+    SQLite takes at most 999 parameters).
     """
     locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if _already_received_by(locked, actor):
         return locked
+    if token is not None:
+        _check_link_current(locked, token)
     _check_pending(locked)
     transfer = locked
     source = Organization.objects.get(pk=transfer.source_organization_id)
@@ -487,20 +539,19 @@ def decline_transfer(*, actor: User, token: str, reason: str = "") -> Transfer:
     transfer = _transfer_by_token(actor, token)
     _check_bound_email(actor, transfer)
     with transaction.atomic():
-        return _decline(actor=actor, transfer=transfer, reason=reason)
+        return _decline(actor=actor, transfer=transfer, reason=reason, token=token)
 
 
-def _decline(*, actor: User, transfer: Transfer, reason: str) -> Transfer:
+def _decline(*, actor: User, transfer: Transfer, reason: str, token: str) -> Transfer:
     transfer = _lock_pending(transfer)
-    _end(transfer, state=TransferState.DECLINED, actor=actor, reason=reason)
-    record_event(
-        actor=actor,
-        organization=transfer.source_organization,
+    _check_link_current(transfer, token)
+    _end(
+        transfer,
+        state=TransferState.DECLINED,
         action=AuditAction.TRANSFER_DECLINED,
-        target=transfer,
-        details={"transfer_id": str(transfer.id), "reason": reason.strip()},
+        actor=actor,
+        reason=reason,
     )
-    tasks.send_transfer_ended_email.enqueue(transfer_id=str(transfer.id))
     return transfer
 
 
@@ -521,15 +572,7 @@ def expire_due_transfers() -> int:
             )
             if transfer.state != TransferState.PENDING:
                 continue
-            _end(transfer, state=TransferState.EXPIRED, actor=None)
-            record_event(
-                actor=None,
-                organization=transfer.source_organization,
-                action=AuditAction.TRANSFER_EXPIRED,
-                target=transfer,
-                details={"transfer_id": str(transfer.id)},
-            )
-            tasks.send_transfer_ended_email.enqueue(transfer_id=str(transfer.id))
+            _end(transfer, state=TransferState.EXPIRED, action=AuditAction.TRANSFER_EXPIRED, actor=None)
             expired += 1
     return expired
 

@@ -1,0 +1,56 @@
+"""The operator commands: `handover transfer list | cancel | expire`."""
+
+import json
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from handover.transfers.models import Transfer, TransferState
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("transfer", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_list_prints_the_organizations_transfers_by_name_or_id(start, org, owner, hosting):
+    transfer = start(owner, org, hosting).transfer
+    assert str(transfer.id) in run("list", "Source SA")
+    [row] = json.loads(run("list", str(org.id), "--json"))
+    assert row["id"] == str(transfer.id)
+    assert row["state"] == "pending"
+    assert row["source_organization"] == {"id": str(org.id), "name": "Source SA"}
+    assert row["products"] == [{"id": str(hosting.id), "name": "shop.example", "type": "web_hosting"}]
+    assert json.loads(run("list", "Source SA", "--state", "completed", "--json")) == []
+
+
+def test_cancel_ends_a_pending_transfer(start, org, owner, hosting):
+    transfer = start(owner, org, hosting).transfer
+    assert json.loads(run("cancel", str(transfer.id), "--json"))["state"] == "cancelled"
+    assert Transfer.objects.get().state == TransferState.CANCELLED
+    with pytest.raises(CommandError, match=r"no longer pending|cancelled"):
+        run("cancel", str(transfer.id))
+
+
+@pytest.mark.parametrize("ref", ["not-a-uuid", "00000000-0000-0000-0000-000000000000"])
+def test_cancel_of_an_unknown_transfer_is_an_error(db, ref):
+    with pytest.raises(CommandError, match="Not found"):
+        run("cancel", ref)
+
+
+def test_list_of_an_unknown_organization_is_an_error(db):
+    with pytest.raises(CommandError):
+        run("list", "Nobody Inc")
+
+
+def test_expire_marks_due_transfers(start, org, owner, hosting):
+    start(owner, org, hosting)
+    assert json.loads(run("expire", "--json")) == {"expired": 0}
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        assert run("expire") == "Expired 1 transfers.\n"
+    assert Transfer.objects.get().state == TransferState.EXPIRED
