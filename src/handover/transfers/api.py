@@ -1,0 +1,422 @@
+"""The transfer endpoints of /api/v1/: parse, call the one service or selector, serialize.
+
+Shapes (SPEC §4): a transfer reads as `TransferOut`; `created_by` and `received_by` are
+`{id, email, name}`; the answers that create a link (start, new link) add `link` and `token`, which
+are shown then and never again. The preview answers each product's readiness (`ready`, `warning`,
+`blocked` with a `code` and a `reason`), the warnings as sentences, the blocked products, and the
+concrete consequences (who loses access, which teams lose their rights, who moves with a kDrive, the
+linked products left behind, the invoice lines that stay).
+
+Link secrets travel in request bodies only. The services limit attempts with unknown secrets and the
+emails sent (429 `too_many_attempts` with Retry-After). With session authentication (not with a
+personal API token) starting, completing and receiving need a recent sign-in, as on the web.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import StrictBool, model_validator
+
+from handover.errors import PermissionDenied
+from handover.organizations.models import Organization
+from handover.organizations.selectors import admin_memberships_for_user, organization_get_for_member
+from handover.organizations.services import require_admin
+from handover.schemas import Email, Input, Pagination, errors, multi_line, single_line
+from handover.transfers import services
+from handover.transfers.models import Transfer
+from handover.transfers.selectors import Impact, transfer_get_for_member, transfers_for_organization
+
+router = Router()
+
+TransferStateName = Literal["pending", "completed", "cancelled", "declined", "expired"]
+Readiness = Literal["ready", "warning", "blocked"]
+MAX_PRODUCTS = settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER
+TOKEN_MAX = 200  # a secret is 43 characters; anything much longer is not one
+
+
+# Shapes ---------------------------------------------------------------------------------------
+
+
+class OrganizationRef(Schema):
+    id: UUID
+    name: str
+
+
+class UserRef(Schema):
+    id: UUID
+    email: str
+    name: str
+
+
+class TeamRef(Schema):
+    id: UUID
+    name: str
+
+
+class ProductRef(Schema):
+    id: UUID
+    name: str
+    type: str
+
+
+class TransferOut(Schema):
+    """A transfer, as SPEC §4 spells it."""
+
+    id: UUID
+    state: TransferStateName
+    source_organization: OrganizationRef
+    products: list[ProductRef]
+    created_by: UserRef
+    created_at: datetime
+    expires_at: datetime
+    destination_organization: OrganizationRef | None
+    received_by: UserRef | None
+    completed_at: datetime | None
+
+    @staticmethod
+    def resolve_products(obj: Transfer | dict[str, Any]) -> list[Any]:
+        if isinstance(obj, dict):  # already serialized (TransferWithLink)
+            return obj["products"]
+        # Transfers read through the selectors have their items and products prefetched; one
+        # returned by a service is read with one join.
+        if "items" in getattr(obj, "_prefetched_objects_cache", {}):
+            items = obj.items.all()
+        else:
+            items = obj.items.select_related("product")
+        return sorted((item.product for item in items), key=lambda p: (p.name, str(p.id)))
+
+
+class TransferWithLink(TransferOut):
+    link: str = Field(
+        ..., description="The full link to send the recipient: {BASE_URL}/transfers/receive/{token}."
+    )
+    token: str = Field(
+        ..., description="The link's secret, shown this once; the inspect/receive/decline bodies take it."
+    )
+
+
+class InspectedTransferOut(TransferOut):
+    note: str = Field(..., description="The sender's note to the recipient (may be empty).")
+
+
+class ProductImpactOut(Schema):
+    id: UUID
+    name: str
+    type: str
+    readiness: Readiness
+    code: str | None = Field(
+        None, description="Why it is blocked: `product_not_transferable`, `product_in_pending_transfer`."
+    )
+    reason: str | None = Field(None, description="The reason, for humans.")
+    consequences: list[str]
+    pending_transfer_id: UUID | None = Field(None, description="The pending transfer already holding it.")
+
+
+class UserProductsOut(Schema):
+    user: UserRef
+    products: list[ProductRef]
+
+
+class TeamProductsOut(Schema):
+    team: TeamRef
+    products: list[ProductRef]
+
+
+class PreviewOut(Schema):
+    """The impact check: what the transfer would do, computed before anything changes."""
+
+    can_start: bool = Field(..., description="True when no product is blocked.")
+    products: list[ProductImpactOut]
+    blocked: list[ProductImpactOut]
+    warnings: list[str]
+    users_losing_access: list[UserProductsOut]
+    teams_losing_rights: list[TeamProductsOut]
+    users_moving: list[UserProductsOut] = Field(
+        ..., description="kDrive users who join the receiving Organization as collaborators."
+    )
+    linked_products_left_behind: list[ProductRef]
+    invoice_line_count: int = Field(
+        ..., description="Invoice lines naming these products; invoices never move."
+    )
+
+
+ProductIds = list[UUID]
+
+
+class PreviewIn(Input):
+    product_ids: ProductIds = Field(..., min_length=1, max_length=MAX_PRODUCTS)
+
+
+class StartIn(Input):
+    product_ids: ProductIds = Field(..., min_length=1, max_length=MAX_PRODUCTS)
+    accept_terms: StrictBool = Field(..., description="The general conditions were read and accepted.")
+    acknowledge_warnings: StrictBool = Field(
+        ..., description="The preview's warnings were read and validated."
+    )
+    note: multi_line(2000) = Field("", description="An optional note to the recipient.")  # type: ignore[valid-type]
+
+
+class SendIn(Input):
+    email: Email
+    message: multi_line(2000) = ""  # type: ignore[valid-type]
+    bind_to_email: StrictBool = Field(
+        True, description="Only a signed-in user with this verified email may receive or decline."
+    )
+
+
+class CompleteIn(Input):
+    destination_organization_id: UUID
+    accept_terms: StrictBool
+
+
+class CancelIn(Input):
+    reason: multi_line(2000) = ""  # type: ignore[valid-type]
+
+
+Token = single_line(TOKEN_MAX, min_length=1)
+
+
+class TokenIn(Input):
+    token: Token  # type: ignore[valid-type]
+
+
+class NewOrganizationIn(Input):
+    name: single_line(150, min_length=1)  # type: ignore[valid-type]
+
+
+class ReceiveIn(Input):
+    token: Token  # type: ignore[valid-type]
+    destination_organization_id: UUID | None = Field(
+        None, description="An Organization where you are an admin."
+    )
+    new_organization: NewOrganizationIn | None = Field(
+        None, description="Or a new Organization to create for it."
+    )
+    accept_terms: StrictBool
+
+    @model_validator(mode="after")
+    def one_destination(self) -> "ReceiveIn":
+        if self.destination_organization_id is not None and self.new_organization is not None:
+            raise ValueError("Give destination_organization_id or new_organization, not both.")
+        return self
+
+
+class DeclineIn(Input):
+    token: Token  # type: ignore[valid-type]
+    reason: multi_line(2000) = ""  # type: ignore[valid-type]
+
+
+# Helpers --------------------------------------------------------------------------------------
+
+
+def _with_link(started: services.StartedTransfer) -> dict[str, Any]:
+    data = TransferOut.model_validate(started.transfer).model_dump()
+    return {**data, "link": started.link, "token": started.token}
+
+
+def _admin_organization(request: HttpRequest, org_id: UUID) -> Organization:
+    organization = organization_get_for_member(user=request.auth, organization_id=org_id).organization
+    require_admin(user=request.auth, organization=organization)
+    return organization
+
+
+def _member_organization(request: HttpRequest, org_id: UUID) -> Organization:
+    return organization_get_for_member(user=request.auth, organization_id=org_id).organization
+
+
+def _with_session_reauthentication(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A recent sign-in for session callers (allauth answers ReauthenticationRequired otherwise);
+    a personal API token is itself the credential."""
+    return reauthentication_required(view, enabled=lambda request: not getattr(request, "api_token", False))
+
+
+def _preview(impact: Impact) -> dict[str, Any]:
+    products = [
+        {
+            "id": p.product.id,
+            "name": p.product.name,
+            "type": p.product.type,
+            "readiness": p.readiness,
+            "code": p.code or None,
+            "reason": p.reason or None,
+            "consequences": p.consequences,
+            "pending_transfer_id": p.pending_transfer_id,
+        }
+        for p in impact.products
+    ]
+
+    def grouped(mapping: dict[Any, list[Any]], key: str) -> list[dict[str, Any]]:
+        rows = [{key: who, "products": sorted(ps, key=lambda p: p.name)} for who, ps in mapping.items()]
+        return sorted(
+            rows, key=lambda row: str(getattr(row[key], "name", "") or getattr(row[key], "email", ""))
+        )
+
+    return {
+        "can_start": not impact.blocked,
+        "products": products,
+        "blocked": [p for p in products if p["readiness"] == "blocked"],
+        "warnings": impact.warnings,
+        "users_losing_access": grouped(impact.users_losing_access, "user"),
+        "teams_losing_rights": grouped(impact.teams_losing_rights, "team"),
+        "users_moving": grouped(impact.users_moving, "user"),
+        "linked_products_left_behind": impact.linked_left_behind,
+        "invoice_line_count": impact.invoice_count,
+    }
+
+
+# The source side ------------------------------------------------------------------------------
+
+
+@router.post(
+    "/organizations/{org_id}/transfers/preview",
+    response={200: PreviewOut, **errors(400, 401, 403, 404)},
+    summary="Preview a transfer: its warnings and blocked products; changes nothing",
+)
+def preview_transfer(request: HttpRequest, org_id: UUID, payload: PreviewIn) -> Any:
+    organization = _member_organization(request, org_id)
+    impact = services.preview_transfer(
+        actor=request.auth, organization=organization, product_ids=payload.product_ids
+    )
+    return _preview(impact)
+
+
+@router.post(
+    "/organizations/{org_id}/transfers",
+    response={201: TransferWithLink, **errors(400, 401, 403, 404, 409, 422)},
+    summary="Start a transfer; answers its link and secret, shown this once",
+)
+@_with_session_reauthentication
+def start_transfer(request: HttpRequest, org_id: UUID, payload: StartIn) -> Any:
+    organization = _member_organization(request, org_id)
+    started = services.start_transfer(
+        actor=request.auth,
+        organization=organization,
+        product_ids=payload.product_ids,
+        accept_terms=payload.accept_terms,
+        acknowledge_warnings=payload.acknowledge_warnings,
+        note=payload.note,
+    )
+    return Status(201, _with_link(started))
+
+
+@router.get(
+    "/organizations/{org_id}/transfers",
+    response={200: list[TransferOut], **errors(400, 401, 403, 404)},
+    summary="The Organization's transfers, outgoing and incoming, newest first",
+)
+@paginate(Pagination)
+def list_transfers(request: HttpRequest, org_id: UUID, state: TransferStateName | None = None) -> Any:
+    organization = _admin_organization(request, org_id)
+    return transfers_for_organization(organization=organization, state=state)
+
+
+@router.get(
+    "/transfers/{transfer_id}",
+    response={200: TransferOut, **errors(400, 401, 403, 404)},
+    summary="One transfer, seen by an admin of its source or destination",
+)
+def get_transfer(request: HttpRequest, transfer_id: UUID) -> Any:
+    transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
+    # As on the web, collaborators do not see transfers: they name products they may not see.
+    sides = {transfer.source_organization_id, transfer.destination_organization_id} - {None}
+    if not admin_memberships_for_user(user=request.auth).filter(organization_id__in=sides).exists():
+        raise PermissionDenied()
+    return transfer
+
+
+@router.post(
+    "/transfers/{transfer_id}/link",
+    response={200: TransferWithLink, **errors(400, 401, 403, 404, 409, 410)},
+    summary="A new link; the previous one stops working at once",
+)
+def rotate_link(request: HttpRequest, transfer_id: UUID) -> Any:
+    transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
+    return _with_link(services.rotate_transfer_link(actor=request.auth, transfer=transfer))
+
+
+@router.post(
+    "/transfers/{transfer_id}/send",
+    response={200: TransferOut, **errors(400, 401, 403, 404, 409, 410, 429)},
+    summary="Email a new link to an address (the previous link stops working)",
+)
+def send_link(request: HttpRequest, transfer_id: UUID, payload: SendIn) -> Any:
+    transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
+    return services.send_transfer_link(
+        actor=request.auth,
+        transfer=transfer,
+        email=payload.email,
+        message=payload.message,
+        bind_to_email=payload.bind_to_email,
+    )
+
+
+@router.post(
+    "/transfers/{transfer_id}/complete",
+    response={200: TransferOut, **errors(400, 401, 403, 404, 409, 410, 422)},
+    summary="Complete a transfer directly into another Organization where you are an admin",
+)
+@_with_session_reauthentication
+def complete_transfer(request: HttpRequest, transfer_id: UUID, payload: CompleteIn) -> Any:
+    transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
+    destination = _member_organization(request, payload.destination_organization_id)
+    return services.complete_transfer(
+        actor=request.auth, transfer=transfer, destination=destination, accept_terms=payload.accept_terms
+    )
+
+
+@router.post(
+    "/transfers/{transfer_id}/cancel",
+    response={200: TransferOut, **errors(400, 401, 403, 404, 409, 410)},
+    summary="Cancel a pending transfer",
+)
+def cancel_transfer(request: HttpRequest, transfer_id: UUID, payload: CancelIn | None = None) -> Any:
+    transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
+    reason = payload.reason if payload is not None else ""
+    return services.cancel_transfer(actor=request.auth, transfer=transfer, reason=reason)
+
+
+# The receiving side: the link's secret in the body ---------------------------------------------------
+
+
+@router.post(
+    "/transfer-links/inspect",
+    response={200: InspectedTransferOut, **errors(400, 401, 403, 404, 409, 410, 429)},
+    summary="What a link would transfer; changes nothing",
+)
+def inspect_link(request: HttpRequest, payload: TokenIn) -> Any:
+    return services.inspect_transfer_link(actor=request.auth, token=payload.token)
+
+
+@router.post(
+    "/transfer-links/receive",
+    response={200: TransferOut, **errors(400, 401, 403, 404, 409, 410, 422, 429)},
+    summary="Receive the products of a link into one of your Organizations, or a new one",
+)
+@_with_session_reauthentication
+def receive_link(request: HttpRequest, payload: ReceiveIn) -> Any:
+    destination = None
+    if payload.destination_organization_id is not None:
+        destination = _member_organization(request, payload.destination_organization_id)
+    return services.receive_transfer(
+        actor=request.auth,
+        token=payload.token,
+        accept_terms=payload.accept_terms,
+        destination=destination,
+        new_organization_name=payload.new_organization.name if payload.new_organization else "",
+    )
+
+
+@router.post(
+    "/transfer-links/decline",
+    response={200: TransferOut, **errors(400, 401, 403, 404, 409, 410, 429)},
+    summary="Decline the transfer of a link; the products stay where they are",
+)
+def decline_link(request: HttpRequest, payload: DeclineIn) -> Any:
+    return services.decline_transfer(actor=request.auth, token=payload.token, reason=payload.reason)
