@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its templates and static files: the API docs are served from here, not from a CDN
     "django_tasks",
     "django_tasks_db",
     "allauth",
@@ -208,6 +209,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# The API's lists are bounded, whichever router declares them (see handover.schemas.Pagination).
+NINJA_PAGINATION_CLASS = "handover.schemas.Pagination"
 
 # Handover itself.
 HANDOVER_TRANSFER_TTL = int(os.environ.get("HANDOVER_TRANSFER_TTL", str(7 * 24 * 3600)))
