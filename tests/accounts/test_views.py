@@ -100,7 +100,7 @@ def test_someone_elses_token_is_not_found(client, owner):
     token, _secret = create_api_token(user=owner, name="CI")
     client.force_login(factories.make_user())
     assert client.post(reverse("accounts:token_revoke", args=[token.id])).status_code == 404
-    assert "CI" not in client.get(reverse("accounts:tokens")).content.decode()
+    assert token.prefix not in client.get(reverse("accounts:tokens")).content.decode()
     token.refresh_from_db()
     assert token.revoked_at is None
 

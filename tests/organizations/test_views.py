@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from handover.audit.models import AuditAction, AuditEvent
-from handover.organizations.errors import LastLegalRepresentative
+from handover.organizations.errors import LastLegalRepresentative, LegalRepresentativeRequired
 from handover.organizations.models import Membership, Organization, Role, Team
 from handover.products.models import ProductAccess
 from tests import factories
@@ -185,7 +185,7 @@ def test_an_administrator_cannot_add_a_legal_representative(client, org, member_
         {"email": "n@example.com", "role": LR, "level": "use"},
     )
     assert response.status_code == 403
-    assert "Only a legal representative" in response.content.decode()
+    assert str(LegalRepresentativeRequired.message) in response.content.decode()
     assert not Membership.objects.filter(user__email="n@example.com").exists()
 
 
@@ -342,16 +342,16 @@ def test_the_teams_page_makes_as_many_queries_for_50_members_as_for_5(
 
 def test_an_admin_manages_teams(client, org, member_of):
     admin = member_of(client, ADMIN)
-    response = client.post(reverse("organizations:team_create", args=[org.id]), {"name": "Web"})
+    response = client.post(reverse("organizations:team_create", args=[org.id]), {"name": "Webmasters"})
     assert response.status_code == 302
-    team = Team.objects.get(organization=org, name="Web")
+    team = Team.objects.get(organization=org, name="Webmasters")
     response = client.post(
         reverse("organizations:team_member_add", args=[org.id, team.id]), {"user": admin.id}
     )
     assert response.status_code == 302
     assert list(team.members.all()) == [admin]
     page = client.get(reverse("organizations:teams", args=[org.id])).content.decode()
-    assert "Web" in page
+    assert "Webmasters" in page
     assert admin.email in page
     response = client.post(reverse("organizations:team_member_remove", args=[org.id, team.id, admin.id]))
     assert response.status_code == 302
@@ -363,8 +363,8 @@ def test_an_admin_manages_teams(client, org, member_of):
 
 def test_a_duplicate_team_name_is_a_conflict(client, org, owner):
     client.force_login(owner)
-    factories.make_team(org, name="Web")
-    response = client.post(reverse("organizations:team_create", args=[org.id]), {"name": "web"})
+    factories.make_team(org, name="Webmasters")
+    response = client.post(reverse("organizations:team_create", args=[org.id]), {"name": "webmasters"})
     assert response.status_code == 409
     assert "already exists" in response.content.decode()
     assert Team.objects.count() == 1
@@ -389,9 +389,9 @@ def test_only_members_of_the_organization_can_be_put_in_its_teams(client, org, o
 
 def test_a_collaborator_sees_teams_but_cannot_change_them(client, org, member_of):
     user = member_of(client, COLLAB)
-    team = factories.make_team(org, user, name="Web")
+    team = factories.make_team(org, user, name="Webmasters")
     page = client.get(reverse("organizations:teams", args=[org.id])).content.decode()
-    assert "Web" in page
+    assert "Webmasters" in page
     assert "Create a team" not in page
     assert (
         client.post(reverse("organizations:team_create", args=[org.id]), {"name": "Mine"}).status_code == 403

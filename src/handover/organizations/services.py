@@ -119,9 +119,11 @@ def _lock(organization: Organization) -> Organization:
     """Lock the Organization's row for the rest of the transaction. Every change of membership takes
     this lock first, so two concurrent demotions of the last two legal representatives are
     serialized and the second one counts what the first one left (PostgreSQL; SQLite's immediate
-    transactions serialize writers anyway)."""
+    transactions serialize writers anyway). FOR NO KEY UPDATE, like PostgreSQL's own UPDATE: it
+    still serializes these changes, but not the foreign-key checks of rows that point at the
+    Organization (a concurrent receive's audit events), which would otherwise deadlock with it."""
     try:
-        return Organization.objects.select_for_update().get(pk=organization.pk)
+        return Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     except Organization.DoesNotExist as exc:
         raise NotFound() from exc
 
