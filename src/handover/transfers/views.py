@@ -1,7 +1,525 @@
-"""Placeholder pages, replaced as each app is built."""
+"""The transfer pages: the list, starting a transfer, a transfer's page, and receiving through a link.
 
-from django.http import HttpResponse
+Views parse, call one service or selector, and render; every rule lives in the services. The secret
+of a link never appears in an address of the source side: it is handed from the request that made it
+to the next page through the session, once. On the receiving side it leaves the address bar at once
+(the way Django's password reset does it), and pages showing it answer `Referrer-Policy: no-referrer`.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_safe
+
+from handover.errors import DomainError, NotFound, PermissionDenied
+from handover.organizations.selectors import admin_memberships_for_user
+from handover.products.selectors import products_visible_to
+from handover.terms.selectors import current_conditions
+from handover.transfers import services
+from handover.transfers.errors import TransferNotPending
+from handover.transfers.forms import (
+    CancelTransferForm,
+    CompleteTransferForm,
+    DeclineTransferForm,
+    HistoryFilterForm,
+    ProductFilterForm,
+    ReceiveTransferForm,
+    SendLinkForm,
+    StartTransferForm,
+)
+from handover.transfers.links import link_url
+from handover.transfers.models import Transfer, TransferState
+from handover.transfers.selectors import (
+    Impact,
+    transfer_get_by_token,
+    transfer_get_for_member,
+    transfer_impact,
+    transfers_for_organization,
+    transfers_waiting_for_user,
+)
+from handover.web.decorators import organization_page
+
+HISTORY_PAGE_SIZE = 25
+RECEIVE_TOKEN_KEY = "transfers:receive_token"  # noqa: S105 (a session key, not a secret)
 
 
-def list(request, **kwargs) -> HttpResponse:
-    return HttpResponse("transfers list")
+def _link_key(transfer_id: Any) -> str:
+    """The session key under which the secret of a new link waits for the transfer's page."""
+    return f"transfers:link:{transfer_id}"
+
+
+def _reauthentication_for(
+    *actions: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Ask for the password again (if the last one is older than ACCOUNT_REAUTHENTICATION_TIMEOUT)
+    before the POSTs whose `action` is one of `actions`. allauth keeps the POST in the session and
+    replays it once the user has re-authenticated, so the form survives the detour."""
+
+    def enabled(request: HttpRequest) -> bool:
+        return request.method == "POST" and request.POST.get("action") in actions
+
+    return reauthentication_required(enabled=enabled)
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    """Keep a page that holds a link secret out of `Referer` headers and caches."""
+    response["Referrer-Policy"] = "no-referrer"
+    add_never_cache_headers(response)
+    return response
+
+
+def _admins_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse collaborators (403) before anything else, re-authentication included."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.membership.is_admin:  # type: ignore[attr-defined]
+            raise PermissionDenied()
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _conditions() -> Any:
+    """The general conditions in force, or None while none is published (the services then refuse)."""
+    try:
+        return current_conditions()
+    except DomainError:
+        return None
+
+
+# The list -------------------------------------------------------------------------------------
+
+
+@organization_page
+@require_safe
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    """Outgoing pending transfers, those waiting for the user, and the history with its filters."""
+    organization = request.organization  # type: ignore[attr-defined]
+    is_admin = request.membership.is_admin  # type: ignore[attr-defined]
+    waiting = transfers_waiting_for_user(user=request.user)  # type: ignore[arg-type]
+    context: dict[str, Any] = {"nav": "transfers", "is_admin": is_admin, "waiting": waiting}
+    status = 200
+    if is_admin:
+        filters = HistoryFilterForm(request.GET or None)
+        state = direction = ""
+        if filters.is_bound and not filters.is_valid():
+            status = 400
+        elif filters.is_bound:
+            state, direction = filters.cleaned_data["state"], filters.cleaned_data["direction"]
+        history = transfers_for_organization(organization=organization, state=state or None).exclude(
+            state=TransferState.PENDING
+        )
+        if direction == "outgoing":
+            history = history.filter(source_organization=organization)
+        elif direction == "incoming":
+            history = history.filter(destination_organization=organization)
+        page = Paginator(history, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context |= {
+            "pending": transfers_for_organization(organization=organization, state=TransferState.PENDING),
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+        }
+    return render(request, "transfers/list.html", context, status=status)
+
+
+# Starting -------------------------------------------------------------------------------------
+
+
+@organization_page
+@_admins_only
+@_reauthentication_for("start")
+@require_http_methods(["GET", "HEAD", "POST"])
+def start_transfer(request: HttpRequest) -> HttpResponse:
+    """Step 1: check the products and accept the conditions ("Transfer"); step 2: read and validate
+    the warnings ("Validate and start the transfer"). Nothing is stored before the last button."""
+    if request.method != "POST":
+        selected = {request.GET["product"]} if request.GET.get("product") else set()
+        return _start_products_page(request, StartTransferForm(initial={"note": ""}), selected=selected)
+
+    form = StartTransferForm(request.POST)
+    action = request.POST.get("action", "preview")
+    if not form.is_valid():
+        return _start_products_page(request, form, selected=set(request.POST.getlist("products")), status=400)
+    product_ids = form.cleaned_data["products"]
+    if action == "back":
+        return _start_products_page(request, form, selected={str(p) for p in product_ids})
+    if action == "preview" and not form.cleaned_data["accept_terms"]:
+        form.add_error("accept_terms", _("Read and accept the general conditions first."))
+        return _start_products_page(request, form, selected={str(p) for p in product_ids}, status=422)
+
+    try:
+        impact = _preview(request, product_ids)
+        if action in {"add_linked", "remove_blocked"}:
+            if action == "add_linked":
+                product_ids = [*product_ids, *(p.id for p in impact.linked_left_behind)]
+            else:
+                blocked = {b.product.id for b in impact.blocked}
+                product_ids = [p for p in product_ids if p not in blocked]
+            impact = _preview(request, product_ids)
+    except DomainError as exc:
+        return _start_products_page(
+            request, form, selected={str(p) for p in product_ids}, error=_start_error(exc), status=exc.status
+        )
+    if action != "start":
+        return _start_warnings_page(request, form, impact, product_ids)
+
+    try:
+        started = services.start_transfer(
+            actor=request.user,  # type: ignore[arg-type]
+            organization=request.organization,  # type: ignore[attr-defined]
+            product_ids=product_ids,
+            accept_terms=form.cleaned_data["accept_terms"],
+            acknowledge_warnings=form.cleaned_data["acknowledge_warnings"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        return _start_warnings_page(request, form, impact, product_ids, error=exc.detail, status=exc.status)
+    transfer = started.transfer
+    request.session[_link_key(transfer.id)] = started.token
+    messages.success(request, _("The transfer has started."))
+    return redirect("transfers:detail", transfer.source_organization_id, transfer.id)
+
+
+def _preview(request: HttpRequest, product_ids: list[Any]) -> Impact:
+    return services.preview_transfer(
+        actor=request.user,  # type: ignore[arg-type]
+        organization=request.organization,  # type: ignore[attr-defined]
+        product_ids=product_ids,
+    )
+
+
+def _start_error(exc: DomainError) -> str:
+    if type(exc) is NotFound:  # the generic "Not found." says too little on a form
+        return _("A selected product is not in this Organization. Select the products again.")
+    return exc.detail
+
+
+def _start_products_page(
+    request: HttpRequest, form: StartTransferForm, *, selected: set[str], error: str = "", status: int = 200
+) -> HttpResponse:
+    organization = request.organization  # type: ignore[attr-defined]
+    limit = settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER
+    filters = ProductFilterForm(request.GET or None)
+    type_, q = "", ""
+    if filters.is_valid():
+        type_, q = filters.cleaned_data["type"], filters.cleaned_data["q"]
+    products = list(
+        products_visible_to(
+            user=request.user,  # type: ignore[arg-type]
+            organization=organization,
+            type=type_ or None,
+            q=q or None,
+        )[: limit + 1]
+    )
+    truncated = len(products) > limit
+    impact = transfer_impact(organization=organization, products=products[:limit])
+    context = {
+        "nav": "transfers",
+        "form": form,
+        "filters": filters,
+        "rows": impact.products,
+        "selected": selected,
+        "truncated": truncated,
+        "limit": limit,
+        "conditions": _conditions(),
+        "error": error,
+        "locked": organization.transfers_locked,
+    }
+    return render(request, "transfers/start.html", context, status=status)
+
+
+def _start_warnings_page(
+    request: HttpRequest,
+    form: StartTransferForm,
+    impact: Impact,
+    product_ids: list[Any],
+    *,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "nav": "transfers",
+        "form": form,
+        "impact": impact,
+        "product_ids": product_ids,
+        "note": form.cleaned_data.get("note", ""),
+        "error": error,
+        "locked": request.organization.transfers_locked,  # type: ignore[attr-defined]
+    }
+    return render(request, "transfers/start_warnings.html", context, status=status)
+
+
+# A transfer's page ------------------------------------------------------------------------------
+
+
+@organization_page
+@_admins_only
+@_reauthentication_for("complete", "rotate", "send")
+@require_http_methods(["GET", "HEAD", "POST"])
+def transfer_detail(request: HttpRequest, transfer_id: Any) -> HttpResponse:
+    """A transfer seen from its source or its destination; while pending, the source's admins copy,
+    renew or send its link, complete it directly or cancel it."""
+    organization = request.organization  # type: ignore[attr-defined]
+    transfer = transfer_get_for_member(user=request.user, transfer_id=transfer_id)  # type: ignore[arg-type]
+    if organization.id not in {transfer.source_organization_id, transfer.destination_organization_id}:
+        raise NotFound()
+    memberships = admin_memberships_for_user(user=request.user).exclude(  # type: ignore[arg-type]
+        organization_id=transfer.source_organization_id
+    )
+    panels: dict[str, Any] = {
+        "send_form": SendLinkForm(),
+        "complete_form": CompleteTransferForm(memberships=memberships),
+        "cancel_form": CancelTransferForm(),
+    }
+    if request.method == "POST":
+        return _detail_action(request, transfer, panels, memberships)
+    return _detail_page(request, transfer, panels, token=request.session.pop(_link_key(transfer.id), ""))
+
+
+def _detail_action(
+    request: HttpRequest, transfer: Transfer, panels: dict[str, Any], memberships: Any
+) -> HttpResponse:
+    """Run the action the POST names, then show the page again (or the destination's products)."""
+    actor: Any = request.user
+    action = request.POST.get("action", "")
+    here = reverse("transfers:detail", args=[transfer.source_organization_id, transfer.id])
+    form: Any = None
+    try:
+        if action == "rotate":
+            started = services.rotate_transfer_link(actor=actor, transfer=transfer)
+            request.session[_link_key(transfer.id)] = started.token
+            messages.success(request, _("Here is a new link. The previous link no longer works."))
+            return HttpResponseRedirect(here + "#copy")
+        if action == "send":
+            form = panels["send_form"] = SendLinkForm(request.POST)
+            if form.is_valid():
+                services.send_transfer_link(
+                    actor=actor,
+                    transfer=transfer,
+                    email=form.cleaned_data["email"],
+                    message=form.cleaned_data["message"],
+                    bind_to_email=form.cleaned_data["bind_to_email"],
+                )
+                messages.success(
+                    request,
+                    _("The transfer link was sent to %(email)s. Any previous link no longer works.")
+                    % {"email": form.cleaned_data["email"].lower()},
+                )
+                return HttpResponseRedirect(here)
+        elif action == "complete":
+            form = panels["complete_form"] = CompleteTransferForm(request.POST, memberships=memberships)
+            if form.is_valid():
+                destination = form.destination_organization()
+                if destination is None:
+                    form.add_error("destination", _("Choose the Organization that receives the products."))
+                else:
+                    transfer = services.complete_transfer(
+                        actor=actor,
+                        transfer=transfer,
+                        destination=destination,
+                        accept_terms=form.cleaned_data["accept_terms"],
+                    )
+                    messages.success(request, _received_message(transfer))
+                    return redirect("products:list", destination.id)
+        elif action == "cancel":
+            form = panels["cancel_form"] = CancelTransferForm(request.POST)
+            if form.is_valid():
+                services.cancel_transfer(actor=actor, transfer=transfer, reason=form.cleaned_data["reason"])
+                messages.success(request, _("The transfer was cancelled. Its link no longer works."))
+                return HttpResponseRedirect(here)
+        else:
+            return _detail_page(request, transfer, panels, error=_("Choose an action."), status=400)
+    except DomainError as exc:
+        return _detail_page(
+            request, transfer, panels, error=exc.detail, error_action=action, status=exc.status
+        )
+    return _detail_page(request, transfer, panels, error_action=action, status=400)
+
+
+def _received_message(transfer: Transfer) -> str:
+    count = transfer.items.count()
+    return ngettext(
+        "The product was transferred from %(source)s to %(destination)s.",
+        "The %(count)s products were transferred from %(source)s to %(destination)s.",
+        count,
+    ) % {
+        "count": count,
+        "source": transfer.source_organization.name,
+        "destination": transfer.destination_organization.name if transfer.destination_organization else "",
+    }
+
+
+def _detail_page(
+    request: HttpRequest,
+    transfer: Transfer,
+    panels: dict[str, Any],
+    *,
+    token: str = "",
+    error: str = "",
+    error_action: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    organization = request.organization  # type: ignore[attr-defined]
+    # Past its expiry a transfer is over, even before the sweep marks it expired.
+    expired = transfer.state == TransferState.EXPIRED or (
+        transfer.is_pending and transfer.expires_at <= timezone.now()
+    )
+    context = {
+        "nav": "transfers",
+        "transfer": transfer,
+        "items": transfer.items.all(),
+        "expired": expired,
+        "outgoing": transfer.source_organization_id == organization.id,
+        "manageable": transfer.is_pending
+        and not expired
+        and transfer.source_organization_id == organization.id,
+        "link": link_url(token) if token else "",
+        "conditions": _conditions(),
+        "error": error,
+        "error_action": error_action,
+        **panels,
+    }
+    return _no_referrer(render(request, "transfers/detail.html", context, status=status))
+
+
+# Receiving ------------------------------------------------------------------------------------
+
+
+@require_safe
+def receive_link(request: HttpRequest, token: str) -> HttpResponse:
+    """Move the link's secret from the address into the session and show the page without it.
+
+    Opening a link changes nothing else: mail scanners open links too.
+    """
+    request.session[RECEIVE_TOKEN_KEY] = token
+    return _no_referrer(redirect("transfers:receive"))
+
+
+@_reauthentication_for("receive")
+@require_http_methods(["GET", "HEAD", "POST"])
+def receive_transfer(request: HttpRequest) -> HttpResponse:
+    """What the link would bring, and the form to receive it into one of the user's Organizations,
+    or into a new one, or to decline it. Only the POST of the form acts."""
+    if not request.user.is_authenticated:
+        messages.info(request, _("Sign in, or create an account, to receive the transfer."))
+        return redirect_to_login(request.get_full_path())
+    actor: Any = request.user
+    token = request.session.get(RECEIVE_TOKEN_KEY, "")
+    if not token:
+        return _receive_error(request, NotFound(_("Open the transfer link you received to see this page.")))
+    try:
+        transfer = services.inspect_transfer_link(actor=actor, token=token)
+    except TransferNotPending as exc:
+        received = transfer_get_by_token(token=token)
+        if received is not None and received.received_by_id == actor.pk:
+            # Opened again after receiving it, or submitted twice: the same outcome as the first time.
+            messages.success(request, _received_message(received))
+            return redirect("products:list", received.destination_organization_id)
+        return _receive_error(request, exc)
+    except DomainError as exc:
+        return _receive_error(request, exc)
+
+    offered = admin_memberships_for_user(user=actor).exclude(organization_id=transfer.source_organization_id)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if request.method == "POST":
+        mode = "new" if request.POST.get("mode") == "new" else "existing"
+    else:
+        mode = "new" if request.GET.get("new") else "existing"
+    page = {"transfer": transfer, "offered": offered, "mode": mode}
+
+    if action == "receive":
+        form = ReceiveTransferForm(request.POST, memberships=offered)
+        if not form.is_valid():
+            return _receive_page(request, **page, form=form, status=400)
+        try:
+            transfer = services.receive_transfer(
+                actor=actor,
+                token=token,
+                accept_terms=form.cleaned_data["accept_terms"],
+                destination=form.destination_organization() if mode == "existing" else None,
+                new_organization_name=form.cleaned_data["new_organization_name"] if mode == "new" else "",
+            )
+        except DomainError as exc:
+            return _receive_page(request, **page, form=form, error=exc)
+        messages.success(request, _received_message(transfer))
+        return redirect("products:list", transfer.destination_organization_id)
+
+    if action == "decline":
+        decline_form = DeclineTransferForm(request.POST)
+        if not decline_form.is_valid():
+            return _receive_page(request, **page, decline_form=decline_form, status=400)
+        try:
+            transfer = services.decline_transfer(
+                actor=actor, token=token, reason=decline_form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            return _receive_page(request, **page, decline_form=decline_form, error=exc)
+        request.session.pop(RECEIVE_TOKEN_KEY, None)
+        return _no_referrer(render(request, "transfers/declined.html", {"transfer": transfer}))
+
+    if request.method == "POST":
+        return _receive_page(request, **page, error=DomainError(_("Choose an action.")))
+    return _receive_page(request, **page)
+
+
+def _receive_page(
+    request: HttpRequest,
+    *,
+    transfer: Transfer,
+    offered: Any,
+    mode: str,
+    form: ReceiveTransferForm | None = None,
+    decline_form: DeclineTransferForm | None = None,
+    error: DomainError | None = None,
+    status: int | None = None,
+) -> HttpResponse:
+    offered = list(offered)
+    items = transfer.items.all()
+    products = [item.product for item in items]
+    impact = transfer_impact(organization=transfer.source_organization, products=products, transfer=transfer)
+    context = {
+        "transfer": transfer,
+        "items": items,
+        "count": len(products),
+        "impact": impact,
+        "form": form or ReceiveTransferForm(memberships=offered),
+        "decline_form": decline_form or DeclineTransferForm(),
+        "mode": "new" if mode == "new" or not offered else "existing",
+        "offered": offered,
+        "conditions": _conditions(),
+        "error": error.detail if error else "",
+    }
+    status = status or (error.status if error else 200)
+    return _no_referrer(render(request, "transfers/receive.html", context, status=status))
+
+
+RECEIVE_ERROR_TITLES = {
+    "transfer_link_unknown": _("This transfer link is not valid"),
+    "transfer_expired": _("This transfer link has expired"),
+    "transfer_not_pending": _("This transfer is no longer pending"),
+    "transfer_bound_to_email": _("This transfer was sent to another email address"),
+    "too_many_attempts": _("Too many attempts"),
+}
+
+
+def _receive_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    title = RECEIVE_ERROR_TITLES.get(exc.code) or _("No transfer link")
+    context = {"title": title, "detail": exc.detail, "code": exc.code}
+    return _no_referrer(render(request, "transfers/receive_error.html", context, status=exc.status))
