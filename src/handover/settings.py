@@ -216,6 +216,8 @@ NINJA_PAGINATION_CLASS = "handover.schemas.Pagination"
 # Handover itself.
 HANDOVER_TRANSFER_TTL = int(os.environ.get("HANDOVER_TRANSFER_TTL", str(7 * 24 * 3600)))
 HANDOVER_MAX_PRODUCTS_PER_TRANSFER = 1000
+# The web form that starts the largest transfer posts one field per product, plus a few of its own.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = HANDOVER_MAX_PRODUCTS_PER_TRANSFER + 100
 # Failed link lookups allowed per user and per address within the window, before 429.
 HANDOVER_LINK_ATTEMPT_LIMIT = int(os.environ.get("HANDOVER_LINK_ATTEMPT_LIMIT", "20"))
 HANDOVER_LINK_ATTEMPT_WINDOW = int(os.environ.get("HANDOVER_LINK_ATTEMPT_WINDOW", "900"))
