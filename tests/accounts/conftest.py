@@ -10,12 +10,6 @@ from django.core.management import load_command_class
 from django.db import connections
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Hash test passwords cheaply: the default hasher's cost is for production, not for tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class Run:
     code: int

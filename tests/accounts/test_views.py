@@ -196,3 +196,13 @@ def test_a_failed_sign_up_creates_nothing(client):
     assert response.status_code == 200
     assert 'class="brand">Handover' in response.content.decode()
     assert not User.objects.exists()
+
+
+def test_allauths_account_pages_sit_in_the_managers_shell_when_signed_in(client, owner, org):
+    client.force_login(owner)
+    for name in ("account_email", "account_change_password", "mfa_index"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        content = response.content.decode()
+        assert 'class="sidebar"' in content, name
+        assert f'href="{reverse("accounts:profile")}"' in content

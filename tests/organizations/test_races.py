@@ -16,11 +16,6 @@ from tests.concurrency.racing import FIGURES, TRIALS, describe, race
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def two_legal_representatives():
     first, second = factories.make_user(), factories.make_user()
     organization = factories.make_org(owner=first)

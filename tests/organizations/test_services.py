@@ -541,3 +541,31 @@ def test_only_members_of_the_organization_join_its_teams(org, owner):
     assert not team.members.exists()
     [removed] = events(org, AuditAction.TEAM_MEMBER_REMOVED)
     assert removed.details == {"email": member.email}
+
+
+def test_an_operator_may_add_an_existing_user_quietly_but_never_a_new_one(org, run_tasks):
+    known = factories.make_user("known@example.com")
+    services.add_member(actor=None, organization=org, email=known.email, role=COLLAB, notify=False)
+    services.add_member(actor=None, organization=org, email="new@example.com", role=COLLAB, notify=False)
+    run_tasks()
+    [message] = mail.outbox  # a new account always gets the link to choose its password
+    assert message.to == ["new@example.com"]
+    assert "You were added to the Organization Source SA as Collaborator" in message.body
+
+
+def test_a_membership_removed_before_its_email_is_sent_is_not_announced(org, owner, run_tasks):
+    membership = services.add_member(actor=owner, organization=org, email="new@example.com", role=COLLAB)
+    services.remove_member(actor=owner, membership=membership)
+    run_tasks()
+    assert mail.outbox == []
+
+
+def test_the_invitation_is_written_in_the_recipients_language(org, owner, run_tasks):
+    known = factories.make_user("known@example.com")
+    known.language = "fr"
+    known.save()
+    services.add_member(actor=owner, organization=org, email=known.email, role=ADMIN)
+    run_tasks()
+    [message] = mail.outbox
+    assert message.to == ["known@example.com"]
+    assert message.alternatives[0][1] == "text/html"

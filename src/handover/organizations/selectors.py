@@ -51,11 +51,6 @@ def organizations_for_user(*, user: User) -> QuerySet[Organization]:
     )
 
 
-def organizations_named(*, name: str) -> QuerySet[Organization]:
-    """The Organizations with exactly this name (operators address them by name on the command line)."""
-    return Organization.objects.filter(name=name)
-
-
 def members_of_organization(*, organization: Organization) -> QuerySet[Membership]:
     """The Organization's memberships with their users: legal representatives first, then
     administrators, then collaborators, each by name (one query)."""
