@@ -52,12 +52,6 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     return body
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The factories set passwords; these tests never check one, so hash them cheaply."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def api():
     """A factory of API clients: `api(user)` with a token, `api()` anonymous."""
