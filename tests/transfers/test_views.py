@@ -4,6 +4,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -506,6 +508,23 @@ def test_starting_asks_for_the_password_again_and_then_goes_on(client, org, owne
     assert client.session[_link_key(transfer.id)]
 
 
+def test_a_sign_in_a_moment_ago_counts_and_an_old_one_does_not(client, org, owner, hosting, domain, terms):
+    """SPEC §3.5: the password is asked again only if the last sign-in is older than a few minutes."""
+    data = {"accept_terms": "on", "acknowledge_warnings": "on", "action": "start"}
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        response = client.post(reverse("account_login"), {"login": owner.email, "password": PASSWORD})
+        assert response.status_code == 302
+
+        response = client.post(start_url(org), {**data, "products": [str(hosting.id)]})
+        assert response.status_code == 302
+        assert response["Location"] == url("detail", org.id, Transfer.objects.get().id)
+
+        traveller.shift(timedelta(seconds=settings.ACCOUNT_REAUTHENTICATION_TIMEOUT + 1))
+        response = client.post(start_url(org), {**data, "products": [str(domain.id)]})
+        assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert Transfer.objects.count() == 1
+
+
 # A transfer's page -------------------------------------------------------------------------------
 
 
@@ -683,3 +702,20 @@ def test_the_page_of_a_transfer_makes_the_same_number_of_queries_whatever_its_si
     client = sign_in(owner)
     with django_assert_num_queries(12):
         assert client.get(url("detail", org.id, transfer.id)).status_code == 200
+
+
+def test_a_thousand_products_go_through_both_steps(sign_in, org, owner, terms):
+    ids = [str(p.id) for p in factories.make_products(org, 1000)]
+    client = sign_in(owner)
+    assert html(client.get(start_url(org))).count('name="products"') == 1000
+
+    response = client.post(start_url(org), {"products": ids, "accept_terms": "on", "action": "preview"})
+    assert response.status_code == 200
+    assert html(response).count('<input type="hidden" name="products"') == 1000
+
+    response = client.post(
+        start_url(org),
+        {"products": ids, "accept_terms": "on", "acknowledge_warnings": "on", "action": "start"},
+    )
+    assert response.status_code == 302
+    assert TransferItem.objects.filter(pending=True).count() == 1000

@@ -6,10 +6,13 @@ to the next page through the session, once. On the receiving side it leaves the 
 (the way Django's password reset does it), and pages showing it answer `Referrer-Policy: no-referrer`.
 """
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account.authentication import get_authentication_records
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
@@ -64,14 +67,24 @@ def _link_key(transfer_id: Any) -> str:
 def _reauthentication_for(
     *actions: str,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Ask for the password again (if the last one is older than ACCOUNT_REAUTHENTICATION_TIMEOUT)
-    before the POSTs whose `action` is one of `actions`. allauth keeps the POST in the session and
-    replays it once the user has re-authenticated, so the form survives the detour."""
+    """Ask for the password (or second factor) again before the POSTs whose `action` is one of
+    `actions`, unless the user signed in or re-authenticated within ACCOUNT_REAUTHENTICATION_TIMEOUT
+    (SPEC §3.5). allauth keeps the POST in the session and replays it once the user has
+    re-authenticated, so the form survives the detour."""
 
     def enabled(request: HttpRequest) -> bool:
-        return request.method == "POST" and request.POST.get("action") in actions
+        if request.method != "POST" or request.POST.get("action") not in actions:
+            return False
+        return not _authenticated_recently(request)
 
     return reauthentication_required(enabled=enabled)
+
+
+def _authenticated_recently(request: HttpRequest) -> bool:
+    # allauth itself only counts re-authentications; a sign-in a minute ago proves as much.
+    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    last = max((record.get("at", 0) for record in records), default=0)
+    return time.time() - last < allauth_settings.REAUTHENTICATION_TIMEOUT
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
