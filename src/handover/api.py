@@ -15,7 +15,7 @@ from allauth.core.exceptions import ReauthenticationRequired
 from django.core.exceptions import RequestDataTooBig
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.urls import URLPattern, URLResolver, re_path
+from django.urls import URLPattern, URLResolver, re_path, reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -26,8 +26,11 @@ from ninja.utils import check_csrf
 from handover.accounts.api import router as accounts_router
 from handover.accounts.models import User
 from handover.accounts.services import authenticate_api_token
+from handover.audit.api import router as audit_router
+from handover.billing.api import router as billing_router
 from handover.errors import DomainError
 from handover.organizations.api import router as organizations_router
+from handover.products.api import router as products_router
 from handover.transfers.api import router as transfers_router
 
 logger = logging.getLogger("handover.api")
@@ -110,10 +113,27 @@ class HandoverAPI(NinjaAPI):
         urls = super()._get_urls()
         for pattern in urls:
             if isinstance(pattern, URLPattern):
+                if pattern.name == "api-root":  # ninja's raises Http404 into Django's HTML page
+                    pattern.callback = self._root
                 pattern.callback = _json_method_not_allowed(pattern.callback)
         # Anything else under /api/v1/ (including ids that are not UUIDs in a path) is a JSON 404.
         urls.append(re_path(r"^.*$", self._unknown_path, name="unknown"))
         return urls
+
+    def _root(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Where the API describes itself."""
+        return self.create_response(
+            request,
+            {
+                "title": self.title,
+                "version": self.version,
+                "openapi": request.build_absolute_uri(reverse("api:openapi-json")),
+                "docs": request.build_absolute_uri(reverse("api:openapi-view")),
+            },
+            status=200,
+        )
+
+    _root.csrf_exempt = True  # type: ignore[attr-defined]
 
     def _unknown_path(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return error_response(request, 404, "not_found", NOT_FOUND)
@@ -289,4 +309,7 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("", accounts_router, tags=["accounts"])
 api.add_router("", organizations_router, tags=["organizations"])
+api.add_router("", products_router, tags=["products"])
+api.add_router("", billing_router, tags=["invoices"])
+api.add_router("", audit_router, tags=["audit"])
 api.add_router("", transfers_router, tags=["transfers"])

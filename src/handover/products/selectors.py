@@ -165,3 +165,21 @@ def transfer_refusal(product: Product) -> Any:
     if getattr(product, "pending_transfer_id", None) is not None:
         return IN_PENDING_TRANSFER
     return None
+
+
+def is_transferable(product: Product) -> bool:
+    """As the `transferable` filter: the product's type may move and the product is active."""
+    return product.type in transferable_type_codes() and product.status == ProductStatus.ACTIVE
+
+
+def access_get_for_user(*, product: Product, user: User) -> ProductAccess:
+    """The user's own access row on `product` (with its user); ProductNotFound if they have none."""
+    access = ProductAccess.objects.select_related("product__organization", "user").filter(
+        product=product, user=user
+    )
+    found = access.first()
+    if found is None:
+        raise ProductNotFound(
+            _("%(email)s has no access of their own to this product.") % {"email": user.email}
+        )
+    return found

@@ -1,0 +1,55 @@
+"""The audit log endpoint of /api/v1/."""
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from handover.audit.models import AuditEvent
+from handover.audit.selectors import audit_events_for_organization
+from handover.organizations.selectors import organization_get_for_member
+from handover.schemas import Pagination, errors, single_line
+
+router = Router()
+
+
+class AuditEventOut(Schema):
+    """One event: who (`actor_email`, null for the system) did what (`action`, `resource:verb`), when,
+    on which object (`target_*`), with which details, from which address."""
+
+    id: UUID
+    created_at: datetime
+    action: str
+    actor_email: str | None
+    target_type: str
+    target_id: str
+    target_label: str
+    details: dict[str, Any]
+    ip: str | None
+
+    @staticmethod
+    def resolve_actor_email(obj: AuditEvent) -> str | None:
+        return obj.actor_label or None
+
+
+class AuditFilters(Schema):
+    action: single_line(64) | None = None  # type: ignore[valid-type]
+    actor: single_line(254) | None = Field(None, description="Part of the actor's email.")  # type: ignore[valid-type]
+    since: date | None = Field(None, description="From this day (included).")
+    until: date | None = Field(None, description="To this day (included).")
+    target_id: single_line(36) | None = None  # type: ignore[valid-type]
+
+
+@router.get(
+    "/organizations/{org_id}/audit-events",
+    response={200: list[AuditEventOut], **errors(400, 401, 403, 404)},
+    summary="The Organization's audit log, newest first",
+    description="For administrators and legal representatives; collaborators get 403.",
+)
+@paginate(Pagination)
+def list_audit_events(request: HttpRequest, org_id: UUID, filters: Query[AuditFilters]) -> Any:
+    organization = organization_get_for_member(user=request.auth, organization_id=org_id).organization  # type: ignore[arg-type]
+    return audit_events_for_organization(user=request.auth, organization=organization, **filters.dict())  # type: ignore[arg-type]
