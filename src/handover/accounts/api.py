@@ -59,9 +59,6 @@ def me(request: HttpRequest) -> MeOut:
     user = request.user
     memberships = list(memberships_for_user(user=user))  # type: ignore[arg-type]
     return MeOut(
-        id=user.pk,
-        email=user.email,  # type: ignore[union-attr]
-        name=user.name,  # type: ignore[union-attr]
-        language=user.language,  # type: ignore[union-attr]
+        **UserOut.from_orm(user).model_dump(),
         memberships=[MyMembershipOut.from_orm(membership) for membership in memberships],
     )

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +33,10 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("As my browser says")), *settings.LANGUAGES]
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", _("As my browser says")),
+            *settings.LANGUAGES,
+        ]
 
 
 class TokenForm(forms.Form):

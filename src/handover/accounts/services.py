@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,9 +17,9 @@ from handover.errors import NotFound
 from handover.organizations.models import Organization
 
 TOKEN_PREFIX = "hov_"  # noqa: S105 (a public marker, not a secret)
-TOKEN_NAME_MAX = ApiToken._meta.get_field("name").max_length
-EMAIL_MAX = User._meta.get_field("email").max_length
-USER_NAME_MAX = User._meta.get_field("name").max_length
+TOKEN_NAME_MAX = cast(int, ApiToken._meta.get_field("name").max_length)
+EMAIL_MAX = cast(int, User._meta.get_field("email").max_length)
+USER_NAME_MAX = cast(int, User._meta.get_field("name").max_length)
 # How often a token's "last used" time is written: once a minute is precise enough for the list of
 # tokens and spares a write on every API call.
 LAST_USED_RESOLUTION_SECONDS = 60

@@ -1,6 +1,6 @@
 """Forms of the Organization pages: they parse input; the services decide what is allowed."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -43,10 +43,10 @@ class AddMemberForm(forms.Form):
     )
     level = forms.ChoiceField(label=_("Access level"), choices=AccessLevel.choices, initial=AccessLevel.USE)
 
-    def __init__(self, *args: Any, products: Any, roles: list[tuple[str, str]], **kwargs: Any):
+    def __init__(self, *args: Any, products: Any, roles: list[tuple[str, Any]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["products"].queryset = products
-        self.fields["role"].choices = roles
+        cast(forms.ModelMultipleChoiceField, self.fields["products"]).queryset = products
+        cast(forms.ChoiceField, self.fields["role"]).choices = roles
 
 
 class RoleForm(forms.Form):
@@ -62,7 +62,7 @@ class TeamMemberForm(forms.Form):
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = members
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = members
 
 
 class TransferLockForm(forms.Form):

@@ -8,6 +8,7 @@ check, and the audit event has no actor.
 
 import re
 from collections.abc import Iterable
+from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -33,8 +34,8 @@ from handover.organizations.tasks import send_membership_email
 from handover.products.models import AccessLevel, Product, ProductAccess
 
 LEGAL_REPRESENTATIVE_ONLY = LegalRepresentativeRequired.message
-ORGANIZATION_NAME_MAX = Organization._meta.get_field("name").max_length
-TEAM_NAME_MAX = Team._meta.get_field("name").max_length
+ORGANIZATION_NAME_MAX = cast(int, Organization._meta.get_field("name").max_length)
+TEAM_NAME_MAX = cast(int, Team._meta.get_field("name").max_length)
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 
 

@@ -5,6 +5,7 @@ answers with the error's status, having changed nothing.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from handover.accounts.models import User
 from handover.errors import DomainError
 from handover.organizations import selectors, services
 from handover.organizations.forms import (
@@ -26,7 +28,7 @@ from handover.organizations.forms import (
     TeamMemberForm,
     TransferLockForm,
 )
-from handover.organizations.models import Membership, Role
+from handover.organizations.models import Membership, Role, Team
 from handover.web.decorators import organization_page
 
 
@@ -43,7 +45,7 @@ def _show_error(request: HttpRequest, exc: DomainError, form: Form | None = None
     messages.error(request, exc.detail)
 
 
-def _grantable_roles(membership: Membership) -> list[tuple[str, str]]:
+def _grantable_roles(membership: Membership) -> list[tuple[str, Any]]:
     """The roles this member may give: a legal representative any, an administrator the others."""
     if membership.role == Role.LEGAL_REPRESENTATIVE:
         return list(Role.choices)
@@ -60,6 +62,23 @@ def _attempt(
         _show_error(request, exc, form)
         return exc
     return None
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A line of the members page: the membership, and what the viewer may do with it."""
+
+    membership: Membership
+    manageable: bool
+    is_me: bool
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """A team on the teams page, with the members who could join it."""
+
+    team: Team
+    candidates: list[User]
 
 
 # Creating an Organization -----------------------------------------------------------------------
@@ -94,12 +113,16 @@ def _members_page(
     organization = request.organization  # type: ignore[attr-defined]
     me = request.membership  # type: ignore[attr-defined]
     roles = _grantable_roles(me)
-    members = list(selectors.members_of_organization(organization=organization))
     is_legal = me.role == Role.LEGAL_REPRESENTATIVE
-    for membership in members:
-        # Admins manage members, but only a legal representative touches a legal representative.
-        membership.manageable = me.is_admin and (is_legal or membership.role != Role.LEGAL_REPRESENTATIVE)
-        membership.is_me = membership.user_id == request.user.pk
+    members = [
+        MemberRow(
+            membership=membership,
+            # Admins manage members, but only a legal representative touches a legal representative.
+            manageable=me.is_admin and (is_legal or membership.role != Role.LEGAL_REPRESENTATIVE),
+            is_me=membership.user_id == request.user.pk,
+        )
+        for membership in selectors.members_of_organization(organization=organization)
+    ]
     if add_form is None and me.is_admin:
         add_form = AddMemberForm(products=selectors.products_to_grant(organization=organization), roles=roles)
     context = {
@@ -202,13 +225,13 @@ def _teams_page(
 ) -> HttpResponse:
     organization = request.organization  # type: ignore[attr-defined]
     me = request.membership  # type: ignore[attr-defined]
-    teams = list(selectors.teams_of_organization(organization=organization))
     users = (
         [m.user for m in selectors.members_of_organization(organization=organization)] if me.is_admin else []
     )
-    for team in teams:
+    teams = []
+    for team in selectors.teams_of_organization(organization=organization):
         in_team = {user.pk for user in team.members.all()}
-        team.candidates = [user for user in users if user.pk not in in_team]
+        teams.append(TeamRow(team=team, candidates=[user for user in users if user.pk not in in_team]))
     context = {
         "nav": "teams",
         "teams": teams,
@@ -233,8 +256,10 @@ def team_create(request: HttpRequest) -> HttpResponse:
     error = _attempt(
         request,
         lambda: services.create_team(
-            actor=request.user, organization=organization, name=form.cleaned_data["name"]
-        ),  # type: ignore[arg-type]
+            actor=request.user,  # type: ignore[arg-type]
+            organization=organization,
+            name=form.cleaned_data["name"],
+        ),
         form=form,
     )
     if error is not None:
