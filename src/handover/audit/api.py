@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from handover.accounts.models import User
 from handover.audit.models import AuditEvent
 from handover.audit.selectors import audit_events_for_organization
 from handover.organizations.selectors import organization_get_for_member
@@ -51,5 +52,6 @@ class AuditFilters(Schema):
 )
 @paginate(Pagination)
 def list_audit_events(request: HttpRequest, org_id: UUID, filters: Query[AuditFilters]) -> Any:
-    organization = organization_get_for_member(user=request.auth, organization_id=org_id).organization  # type: ignore[arg-type]
-    return audit_events_for_organization(user=request.auth, organization=organization, **filters.dict())  # type: ignore[arg-type]
+    user: User = request.auth  # type: ignore[attr-defined]
+    organization = organization_get_for_member(user=user, organization_id=org_id).organization
+    return audit_events_for_organization(user=user, organization=organization, **filters.dict())

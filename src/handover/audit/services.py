@@ -29,7 +29,7 @@ def _row(event: Event, actor: User | None) -> AuditEvent:
         actor=actor,
         actor_label=actor.email if actor else "",
         action=event.action,
-        target_type=target._meta.model_name if target is not None else "",
+        target_type=(target._meta.model_name or "") if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_label=str(target)[:255] if target is not None else "",
         details=event.details,

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from handover.accounts.models import User
 from handover.billing.models import Invoice
 from handover.billing.selectors import invoices_for_organization
 from handover.organizations.selectors import organization_get_for_member
@@ -42,5 +43,6 @@ class InvoiceOut(Schema):
 )
 @paginate(Pagination)
 def list_invoices(request: HttpRequest, org_id: UUID) -> Any:
-    organization = organization_get_for_member(user=request.auth, organization_id=org_id).organization  # type: ignore[arg-type]
-    return invoices_for_organization(user=request.auth, organization=organization)  # type: ignore[arg-type]
+    user: User = request.auth  # type: ignore[attr-defined]
+    organization = organization_get_for_member(user=user, organization_id=org_id).organization
+    return invoices_for_organization(user=user, organization=organization)

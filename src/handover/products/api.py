@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from handover.accounts.models import User
 from handover.organizations.selectors import organization_get_for_member
 from handover.products.catalogue import type_label
 from handover.products.models import Product, ProductAccess
@@ -87,8 +88,9 @@ class ProductFilters(Schema):
 )
 @paginate(Pagination)
 def list_products(request: HttpRequest, org_id: UUID, filters: Query[ProductFilters]) -> Any:
-    organization = organization_get_for_member(user=request.auth, organization_id=org_id).organization  # type: ignore[arg-type]
-    return products_visible_to(user=request.auth, organization=organization, **filters.dict())  # type: ignore[arg-type]
+    user: User = request.auth  # type: ignore[attr-defined]
+    organization = organization_get_for_member(user=user, organization_id=org_id).organization
+    return products_visible_to(user=user, organization=organization, **filters.dict())
 
 
 def access_out(access: ProductAccess) -> dict[str, Any]:

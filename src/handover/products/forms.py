@@ -19,7 +19,7 @@ class ProductFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", _("Any")), *type_choices()]
+        self.fields["type"].choices = [("", _("Any")), *type_choices()]  # type: ignore[attr-defined]
         self.fields["q"].widget.input_type = "search"
 
     def filters(self) -> dict:
@@ -46,7 +46,7 @@ class AccessGrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.members = {str(user.id): user for user in members}
         self.teams = {str(team.id): team for team in teams}
-        self.fields["who"].choices = [
+        self.fields["who"].choices = [  # type: ignore[attr-defined]
             ("", _("Choose…")),
             (_("Members"), [(f"user:{key}", user.email) for key, user in self.members.items()]),
             (_("Teams"), [(f"team:{key}", team.name) for key, team in self.teams.items()]),

@@ -161,7 +161,7 @@ def transfer_refusal(product: Product) -> Any:
     if known is None or not known.transferable:
         return known.refusal if known is not None and known.refusal else NOT_TRANSFERABLE
     if product.status != ProductStatus.ACTIVE:
-        return INELIGIBLE_STATUS[product.status]
+        return INELIGIBLE_STATUS[ProductStatus(product.status)]
     if getattr(product, "pending_transfer_id", None) is not None:
         return IN_PENDING_TRANSFER
     return None

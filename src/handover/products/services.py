@@ -6,6 +6,7 @@ Only administrators and legal representatives change products; `actor=None` is a
 
 import datetime
 import secrets
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -241,14 +242,15 @@ def grant_access(
         raise AccessTargetRequired()
     if level not in AccessLevel.values:
         raise UnknownAccessLevel(level=level, valid=", ".join(AccessLevel.values))
+    lookup: dict[str, Any] = {"product": product}
     if user is not None:
         if not Membership.objects.filter(organization=organization, user=user).exists():
             raise NotAMember(email=user.email)
-        lookup = {"product": product, "user": user}
-    else:
-        if team.organization_id != organization.pk:  # type: ignore[union-attr]
+        lookup["user"] = user
+    elif team is not None:
+        if team.organization_id != organization.pk:
             raise NotFound()
-        lookup = {"product": product, "team": team}
+        lookup["team"] = team
     # Lock the existing row, so that two grants at once leave one row with the last level.
     access = ProductAccess.objects.select_for_update().filter(**lookup).first()
     if access is None:
