@@ -1,6 +1,6 @@
 """The audit log endpoint of /api/v1/."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +12,7 @@ from handover.accounts.models import User
 from handover.audit.models import AuditEvent
 from handover.audit.selectors import audit_events_for_organization
 from handover.organizations.selectors import organization_get_for_member
-from handover.schemas import Pagination, errors, single_line
+from handover.schemas import Day, Pagination, errors, single_line
 
 router = Router()
 
@@ -39,8 +39,8 @@ class AuditEventOut(Schema):
 class AuditFilters(Schema):
     action: single_line(64) | None = None  # type: ignore[valid-type]
     actor: single_line(254) | None = Field(None, description="Part of the actor's email.")  # type: ignore[valid-type]
-    since: date | None = Field(None, description="From this day (included).")
-    until: date | None = Field(None, description="To this day (included).")
+    since: Day | None = Field(None, description="From this day (included).")
+    until: Day | None = Field(None, description="To this day (included).")
     target_id: single_line(36) | None = None  # type: ignore[valid-type]
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 VERSION = "2026-01"
 TITLE = "General conditions of use of the Manager"
-BODY = """\
+_WRAPPED = """\
 These general conditions govern the use of the Manager, the customer interface through which an
 Organization holds and manages the products it subscribes to with the provider. They apply in
 addition to the specific conditions of each product. By accepting them, you declare that you are
@@ -70,6 +70,8 @@ taken in each Organization. These records serve as evidence between the parties.
 4.1 The provider may amend these general conditions. The new version applies to actions taken after
 its publication; the version in force is always available in the Manager.
 """
+# One line per paragraph, so that the text reflows to any width (pages, the terms box, emails).
+BODY = "\n\n".join(" ".join(paragraph.split()) for paragraph in _WRAPPED.strip().split("\n\n"))
 
 
 def publish(apps, schema_editor):
