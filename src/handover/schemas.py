@@ -5,11 +5,13 @@ Kept apart from `handover.api` (which imports every router) so that routers can 
 an import cycle.
 """
 
+import datetime
+import re
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator, ConfigDict, StrictStr, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictStr, StringConstraints
 from pydantic.json_schema import WithJsonSchema
 
 # Characters a text field never holds: C0 controls (but tab and newlines in multi-line text), DEL, and
@@ -62,6 +64,19 @@ Email = Annotated[
     AfterValidator(_email),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
 ]
+
+
+def _iso_day(value: Any) -> Any:
+    # pydantic would also read a number as a Unix timestamp (`?since=0` as 1970-01-01); the documented
+    # format is a day, YYYY-MM-DD, and nothing else.
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    raise ValueError("Enter a day as YYYY-MM-DD.")
+
+
+Day = Annotated[datetime.date, BeforeValidator(_iso_day)]
 
 
 class Input(Schema):
