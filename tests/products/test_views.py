@@ -62,7 +62,7 @@ def test_the_list_shows_each_product_with_type_status_renewal_and_pending_badge(
     assert '<span class="tag suspended">Suspended</span>' in page
     assert 'datetime="2027-03-01"' in page
     assert "In a pending transfer" in page
-    assert reverse("transfers:list", args=[org.id]) in page or str(transfer.id) in page
+    assert reverse("transfers:detail", args=[org.id, transfer.id]) in page
     assert response.context["nav"] == "products"
 
 
@@ -182,7 +182,7 @@ def test_the_manage_menu_offers_the_transfer_to_admins(admin_client, org):
 
     assert '<details class="menu">' in page
     assert "Transfer to another Organization" in page
-    assert f"?product={product.id}" in page
+    assert f'href="{reverse("transfers:start", args=[org.id])}?product={product.id}"' in page
 
 
 @pytest.mark.parametrize(
@@ -210,12 +210,13 @@ def test_the_transfer_entry_is_disabled_with_its_reason(admin_client, org, type,
 
 def test_a_product_in_a_pending_transfer_says_so(admin_client, owner, org):
     product = factories.make_product(org)
-    make_pending_transfer(org, owner, product)
+    transfer = make_pending_transfer(org, owner, product)
 
     page = admin_client.get(detail_url(product)).content.decode()
 
     assert str(IN_PENDING_TRANSFER) in page
     assert f"?product={product.id}" not in page
+    assert reverse("transfers:detail", args=[org.id, transfer.id]) in page
 
 
 def test_a_collaborator_sees_a_shared_product_without_admin_controls(client, org):
@@ -366,3 +367,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, org):
     response = client.get(list_url(org))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_linked_product_in_a_pending_transfer_shows_the_badge_with_its_link(admin_client, owner, org):
+    domain = factories.make_product(org, "domain")
+    mail = factories.make_product(org, "mail_service", name="mail.example")
+    domain.linked.add(mail)
+    transfer = make_pending_transfer(org, owner, mail)
+
+    page = admin_client.get(detail_url(domain)).content.decode()
+
+    assert f'href="{reverse("transfers:detail", args=[org.id, transfer.id])}">In a pending transfer' in page
