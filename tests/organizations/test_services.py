@@ -32,6 +32,19 @@ LR, ADMIN, COLLAB = Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR, Role.COLLABOR
 
 pytestmark = pytest.mark.django_db
 
+# Who may give a role to a new member, or take a member with that role away: (actor's role, the
+# role given or taken, allowed). Admins may; the legal representative role takes a legal representative.
+GIVE_OR_TAKE_A_ROLE = [
+    (LR, LR, True),
+    (LR, ADMIN, True),
+    (LR, COLLAB, True),
+    (ADMIN, LR, False),
+    (ADMIN, ADMIN, True),
+    (ADMIN, COLLAB, True),
+    (COLLAB, ADMIN, False),
+    (COLLAB, COLLAB, False),
+]
+
 
 def events(organization, action):
     return list(AuditEvent.objects.filter(organization=organization, action=action))
@@ -235,16 +248,7 @@ def test_products_of_another_organization_cannot_be_granted(org, owner):
 
 @pytest.mark.parametrize(
     ("actor_role", "new_role", "allowed"),
-    [
-        (LR, LR, True),
-        (LR, ADMIN, True),
-        (LR, COLLAB, True),
-        (ADMIN, LR, False),
-        (ADMIN, ADMIN, True),
-        (ADMIN, COLLAB, True),
-        (COLLAB, ADMIN, False),
-        (COLLAB, COLLAB, False),
-    ],
+    GIVE_OR_TAKE_A_ROLE,
 )
 def test_who_may_add_a_member_with_which_role(org, actor_role, new_role, allowed):
     actor = factories.add_member(org, role=actor_role)
@@ -372,16 +376,7 @@ def test_a_legal_representative_made_administrator_keeps_their_transfers(org, ow
 
 @pytest.mark.parametrize(
     ("actor_role", "target_role", "allowed"),
-    [
-        (LR, LR, True),
-        (LR, ADMIN, True),
-        (LR, COLLAB, True),
-        (ADMIN, LR, False),
-        (ADMIN, ADMIN, True),
-        (ADMIN, COLLAB, True),
-        (COLLAB, COLLAB, False),
-        (COLLAB, ADMIN, False),
-    ],
+    GIVE_OR_TAKE_A_ROLE,
 )
 def test_the_roles_matrix_for_removing_a_member(org, actor_role, target_role, allowed):
     actor = factories.add_member(org, role=actor_role)
