@@ -2,9 +2,9 @@
 operation, authenticated with a real personal API token. No answer may be a 5xx, and every answer
 must match what the document declares (status, content type, headers, body schema).
 
-The path ids are those of real objects (an Organization where the token's user is legal
-representative, one of its pending transfers), so that requests reach the code behind the checks
-rather than stopping at 404; bodies and queries are generated.
+Ids are pointed at real objects (an Organization where the token's user is legal representative,
+one of its pending transfers and its link, products, a destination), so that requests reach the code
+behind the checks rather than stopping at 404; everything else is generated.
 """
 
 import uuid
@@ -40,31 +40,52 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, con
 @pytest.fixture
 def world(db, terms, owner, org):
     """An Organization where the token's user is legal representative, with products, an invoice, a
-    collaborator, one pending transfer, and a second Organization of the same user."""
-    factories.make_org("Destination GmbH", owner=owner)
+    collaborator, one pending transfer, and a second Organization of the same user to receive into."""
+    destination = factories.make_org("Destination GmbH", owner=owner)
     factories.add_member(org, factories.make_user(), Role.COLLABORATOR)
     products = factories.make_products(org, 5)
     factories.make_invoice(org, *products[:2])
-    transfer = start_transfer(
+    started = start_transfer(
         actor=owner,
         organization=org,
         product_ids=[products[0].id],
         accept_terms=True,
         acknowledge_warnings=True,
-    ).transfer
+    )
     _, secret = create_api_token(user=owner, name="schemathesis")
-    return {"org_id": org.id, "transfer_id": transfer.id, "authorization": f"Bearer {secret}"}
+    return {
+        "authorization": f"Bearer {secret}",
+        "path": {"org_id": str(org.id), "transfer_id": str(started.transfer.id)},
+        "body": {
+            "token": started.token,
+            "destination_organization_id": str(destination.id),
+            "product_ids": [str(p.id) for p in products[1:]],
+        },
+    }
 
 
-def _real_ids(case, world):
-    """Point the path at real objects, unless the generated id is deliberately not a UUID."""
+def _aim_at_real_objects(case, world):
+    """Point generated ids at real objects, so that requests get past "not found": a path id that is
+    a UUID, and in valid bodies the link secret, the destination and the products. Deliberately
+    invalid values are left as generated."""
     for name, value in list((case.path_parameters or {}).items()):
-        try:
-            uuid.UUID(str(value))
-        except ValueError:
-            continue
-        if name in world:
-            case.path_parameters[name] = str(world[name])
+        if name in world["path"] and _is_uuid(value):
+            case.path_parameters[name] = world["path"][name]
+    if not (case.meta and case.meta.generation.mode.is_positive and isinstance(case.body, dict)):
+        return
+    for name, real in world["body"].items():
+        if name == "product_ids" and isinstance(case.body.get(name), list):
+            case.body[name] = real[: max(1, min(len(case.body[name]), len(real)))]
+        elif isinstance(case.body.get(name), str):
+            case.body[name] = real
+
+
+def _is_uuid(value):
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 @schema.parametrize()
@@ -74,5 +95,5 @@ def _real_ids(case, world):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_the_api_answers_what_its_document_declares(case, world):
-    _real_ids(case, world)
+    _aim_at_real_objects(case, world)
     case.call_and_validate(headers={"Authorization": world["authorization"]})
