@@ -3,7 +3,7 @@
 Views parse, call one service or selector, and render; every rule lives in the services. The secret
 of a link never appears in an address of the source side: it is handed from the request that made it
 to the next page through the session, once. On the receiving side it leaves the address bar at once
-(the way Django's password reset does it), and pages showing it answer `Referrer-Policy: no-referrer`.
+(the way Django's password reset does it), with `Referrer-Policy: no-referrer`.
 """
 
 import time
@@ -88,8 +88,19 @@ def _authenticated_recently(request: HttpRequest) -> bool:
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
-    """Keep a page that holds a link secret out of `Referer` headers and caches."""
+    """For the one response whose address holds a link secret: no `Referer` from it, no caching."""
     response["Referrer-Policy"] = "no-referrer"
+    add_never_cache_headers(response)
+    return response
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """For pages that show a link or what a link gives: never cached, and no `Referer` to other sites.
+
+    Their addresses hold no secret. `no-referrer` would be no safer here and would break their forms:
+    under it browsers send `Origin: null` with a POST, which Django's CSRF check rightly refuses.
+    """
+    response["Referrer-Policy"] = "same-origin"
     add_never_cache_headers(response)
     return response
 
@@ -363,7 +374,9 @@ def _detail_action(
         return _detail_page(
             request, transfer, panels, error=exc.detail, error_action=action, status=exc.status
         )
-    return _detail_page(request, transfer, panels, error_action=action, status=400)
+    return _detail_page(
+        request, transfer, panels, error=_("Correct the fields below."), error_action=action, status=400
+    )
 
 
 def _received_message(transfer: Transfer) -> str:
@@ -409,7 +422,7 @@ def _detail_page(
         "error_action": error_action,
         **panels,
     }
-    return _no_referrer(render(request, "transfers/detail.html", context, status=status))
+    return _private(render(request, "transfers/detail.html", context, status=status))
 
 
 # Receiving ------------------------------------------------------------------------------------
@@ -485,7 +498,7 @@ def receive_transfer(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             return _receive_page(request, **page, decline_form=decline_form, error=exc)
         request.session.pop(RECEIVE_TOKEN_KEY, None)
-        return _no_referrer(render(request, "transfers/declined.html", {"transfer": transfer}))
+        return _private(render(request, "transfers/declined.html", {"transfer": transfer}))
 
     if request.method == "POST":
         return _receive_page(request, **page, error=DomainError(_("Choose an action.")))
@@ -512,6 +525,8 @@ def _receive_page(
         "items": items,
         "count": len(products),
         "impact": impact,
+        "users_losing": len(impact.users_losing_access),
+        "teams_losing": len(impact.teams_losing_rights),
         "form": form or ReceiveTransferForm(memberships=offered),
         "decline_form": decline_form or DeclineTransferForm(),
         "mode": "new" if mode == "new" or not offered else "existing",
@@ -520,7 +535,7 @@ def _receive_page(
         "error": error.detail if error else "",
     }
     status = status or (error.status if error else 200)
-    return _no_referrer(render(request, "transfers/receive.html", context, status=status))
+    return _private(render(request, "transfers/receive.html", context, status=status))
 
 
 RECEIVE_ERROR_TITLES = {
@@ -535,4 +550,4 @@ RECEIVE_ERROR_TITLES = {
 def _receive_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     title = RECEIVE_ERROR_TITLES.get(exc.code) or _("No transfer link")
     context = {"title": title, "detail": exc.detail, "code": exc.code}
-    return _no_referrer(render(request, "transfers/receive_error.html", context, status=exc.status))
+    return _private(render(request, "transfers/receive_error.html", context, status=exc.status))
