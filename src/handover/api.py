@@ -60,7 +60,8 @@ class TokenAuth(HttpBearer):
         user = authenticate_api_token(secret=token)
         if user is not None:
             request.user = user
-            request.api_token = True  # type: ignore[attr-defined]  (no CSRF, no re-authentication)
+            # Marks the call as made with a token: no CSRF check, no re-authentication.
+            request.api_token = True  # type: ignore[attr-defined]
         return user
 
 

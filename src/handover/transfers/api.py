@@ -24,6 +24,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StrictBool, model_validator
 
+from handover.accounts.models import User
 from handover.errors import PermissionDenied
 from handover.organizations.models import Organization
 from handover.organizations.selectors import admin_memberships_for_user, organization_get_for_member
@@ -34,6 +35,13 @@ from handover.transfers.models import Transfer
 from handover.transfers.selectors import Impact, transfer_get_for_member, transfers_for_organization
 
 router = Router()
+
+
+class AuthedRequest(HttpRequest):
+    """A request past authentication: ninja sets `auth` to the signed-in user."""
+
+    auth: User
+
 
 TransferStateName = Literal["pending", "completed", "cancelled", "declined", "expired"]
 Readiness = Literal["ready", "warning", "blocked"]
@@ -221,13 +229,13 @@ def _with_link(started: services.StartedTransfer) -> dict[str, Any]:
     return {**data, "link": started.link, "token": started.token}
 
 
-def _admin_organization(request: HttpRequest, org_id: UUID) -> Organization:
+def _admin_organization(request: AuthedRequest, org_id: UUID) -> Organization:
     organization = organization_get_for_member(user=request.auth, organization_id=org_id).organization
     require_admin(user=request.auth, organization=organization)
     return organization
 
 
-def _member_organization(request: HttpRequest, org_id: UUID) -> Organization:
+def _member_organization(request: AuthedRequest, org_id: UUID) -> Organization:
     return organization_get_for_member(user=request.auth, organization_id=org_id).organization
 
 
@@ -279,7 +287,7 @@ def _preview(impact: Impact) -> dict[str, Any]:
     response={200: PreviewOut, **errors(400, 401, 403, 404)},
     summary="Preview a transfer: its warnings and blocked products; changes nothing",
 )
-def preview_transfer(request: HttpRequest, org_id: UUID, payload: PreviewIn) -> Any:
+def preview_transfer(request: AuthedRequest, org_id: UUID, payload: PreviewIn) -> Any:
     organization = _member_organization(request, org_id)
     impact = services.preview_transfer(
         actor=request.auth, organization=organization, product_ids=payload.product_ids
@@ -293,7 +301,7 @@ def preview_transfer(request: HttpRequest, org_id: UUID, payload: PreviewIn) -> 
     summary="Start a transfer; answers its link and secret, shown this once",
 )
 @_with_session_reauthentication
-def start_transfer(request: HttpRequest, org_id: UUID, payload: StartIn) -> Any:
+def start_transfer(request: AuthedRequest, org_id: UUID, payload: StartIn) -> Any:
     organization = _member_organization(request, org_id)
     started = services.start_transfer(
         actor=request.auth,
@@ -312,7 +320,7 @@ def start_transfer(request: HttpRequest, org_id: UUID, payload: StartIn) -> Any:
     summary="The Organization's transfers, outgoing and incoming, newest first",
 )
 @paginate(Pagination)
-def list_transfers(request: HttpRequest, org_id: UUID, state: TransferStateName | None = None) -> Any:
+def list_transfers(request: AuthedRequest, org_id: UUID, state: TransferStateName | None = None) -> Any:
     organization = _admin_organization(request, org_id)
     return transfers_for_organization(organization=organization, state=state)
 
@@ -322,10 +330,10 @@ def list_transfers(request: HttpRequest, org_id: UUID, state: TransferStateName 
     response={200: TransferOut, **errors(400, 401, 403, 404)},
     summary="One transfer, seen by an admin of its source or destination",
 )
-def get_transfer(request: HttpRequest, transfer_id: UUID) -> Any:
+def get_transfer(request: AuthedRequest, transfer_id: UUID) -> Any:
     transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
     # As on the web, collaborators do not see transfers: they name products they may not see.
-    sides = {transfer.source_organization_id, transfer.destination_organization_id} - {None}
+    sides = [o for o in (transfer.source_organization_id, transfer.destination_organization_id) if o]
     if not admin_memberships_for_user(user=request.auth).filter(organization_id__in=sides).exists():
         raise PermissionDenied()
     return transfer
@@ -336,7 +344,7 @@ def get_transfer(request: HttpRequest, transfer_id: UUID) -> Any:
     response={200: TransferWithLink, **errors(400, 401, 403, 404, 409, 410)},
     summary="A new link; the previous one stops working at once",
 )
-def rotate_link(request: HttpRequest, transfer_id: UUID) -> Any:
+def rotate_link(request: AuthedRequest, transfer_id: UUID) -> Any:
     transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
     return _with_link(services.rotate_transfer_link(actor=request.auth, transfer=transfer))
 
@@ -346,7 +354,7 @@ def rotate_link(request: HttpRequest, transfer_id: UUID) -> Any:
     response={200: TransferOut, **errors(400, 401, 403, 404, 409, 410, 429)},
     summary="Email a new link to an address (the previous link stops working)",
 )
-def send_link(request: HttpRequest, transfer_id: UUID, payload: SendIn) -> Any:
+def send_link(request: AuthedRequest, transfer_id: UUID, payload: SendIn) -> Any:
     transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
     return services.send_transfer_link(
         actor=request.auth,
@@ -363,7 +371,7 @@ def send_link(request: HttpRequest, transfer_id: UUID, payload: SendIn) -> Any:
     summary="Complete a transfer directly into another Organization where you are an admin",
 )
 @_with_session_reauthentication
-def complete_transfer(request: HttpRequest, transfer_id: UUID, payload: CompleteIn) -> Any:
+def complete_transfer(request: AuthedRequest, transfer_id: UUID, payload: CompleteIn) -> Any:
     transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
     destination = _member_organization(request, payload.destination_organization_id)
     return services.complete_transfer(
@@ -376,7 +384,7 @@ def complete_transfer(request: HttpRequest, transfer_id: UUID, payload: Complete
     response={200: TransferOut, **errors(400, 401, 403, 404, 409, 410)},
     summary="Cancel a pending transfer",
 )
-def cancel_transfer(request: HttpRequest, transfer_id: UUID, payload: CancelIn | None = None) -> Any:
+def cancel_transfer(request: AuthedRequest, transfer_id: UUID, payload: CancelIn | None = None) -> Any:
     transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
     reason = payload.reason if payload is not None else ""
     return services.cancel_transfer(actor=request.auth, transfer=transfer, reason=reason)
@@ -390,7 +398,7 @@ def cancel_transfer(request: HttpRequest, transfer_id: UUID, payload: CancelIn |
     response={200: InspectedTransferOut, **errors(400, 401, 403, 404, 409, 410, 429)},
     summary="What a link would transfer; changes nothing",
 )
-def inspect_link(request: HttpRequest, payload: TokenIn) -> Any:
+def inspect_link(request: AuthedRequest, payload: TokenIn) -> Any:
     return services.inspect_transfer_link(actor=request.auth, token=payload.token)
 
 
@@ -400,7 +408,7 @@ def inspect_link(request: HttpRequest, payload: TokenIn) -> Any:
     summary="Receive the products of a link into one of your Organizations, or a new one",
 )
 @_with_session_reauthentication
-def receive_link(request: HttpRequest, payload: ReceiveIn) -> Any:
+def receive_link(request: AuthedRequest, payload: ReceiveIn) -> Any:
     destination = None
     if payload.destination_organization_id is not None:
         destination = _member_organization(request, payload.destination_organization_id)
@@ -418,5 +426,5 @@ def receive_link(request: HttpRequest, payload: ReceiveIn) -> Any:
     response={200: TransferOut, **errors(400, 401, 403, 404, 409, 410, 429)},
     summary="Decline the transfer of a link; the products stay where they are",
 )
-def decline_link(request: HttpRequest, payload: DeclineIn) -> Any:
+def decline_link(request: AuthedRequest, payload: DeclineIn) -> Any:
     return services.decline_transfer(actor=request.auth, token=payload.token, reason=payload.reason)
