@@ -12,13 +12,18 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
 $(BIN)/handover: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Handover needs Python >= 3.11; run make with PYTHON=/path/to/python3.11 or newer." >&2; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null \
+		|| { echo "$(PYTHON) cannot create a virtual environment: apt-get install python3-venv (Debian, Ubuntu)." >&2; exit 1; }
+	@echo "Installing Handover into $(VENV) (the first time takes a minute or two)..."
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
 	@touch $@
 
 $(VENV)/.test-installed: $(BIN)/handover
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
 install: $(BIN)/handover ## Create .venv and install Handover into it
@@ -45,6 +50,9 @@ format: install-test ## Format the code with ruff
 
 bench: install-test ## Run the benchmarks (timings, reported as ratios)
 	HANDOVER_DATA_DIR=var/bench $(BIN)/python bench/run.py
+
+screenshots: install-test ## Retake the README's screenshots (serves the demo on a free port, drives Chromium)
+	$(BIN)/python docs/screenshots/take.py
 
 clean: ## Remove .venv and var/
 	rm -rf $(VENV) var

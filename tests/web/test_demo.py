@@ -17,7 +17,8 @@ from handover.products.catalogue import product_types
 from handover.products.models import AccessLevel, Product, ProductAccess, ProductStatus
 from handover.terms.models import GeneralConditions
 from handover.terms.selectors import current_conditions
-from handover.web.demo import DEMO_PASSWORD, load_demo
+from handover.transfers.models import Transfer, TransferItem, TransferState
+from handover.web.demo import ATELIER, CLAIRE, DEMO_PASSWORD, load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +33,8 @@ COUNTED = (
     Invoice,
     InvoiceLine,
     GeneralConditions,
+    Transfer,
+    TransferItem,
     AuditEvent,
 )
 
@@ -120,6 +123,14 @@ def test_every_organization_has_invoices_whose_lines_name_its_products():
 def test_the_general_conditions_are_published():
     load_demo()
     assert current_conditions().body
+
+
+def test_a_transfer_is_pending_with_its_link_sent_to_another_organizations_legal_representative():
+    load_demo()
+    transfer = Transfer.objects.get(state=TransferState.PENDING)
+    assert transfer.source_organization.name == ATELIER
+    assert transfer.bound_email == CLAIRE
+    assert transfer.items.count() == 1
 
 
 def test_the_demo_changes_are_in_the_audit_logs_without_an_actor():

@@ -12,6 +12,8 @@ import threading
 
 import pytest
 
+from handover.web.demo import LUCA
+
 STARTUP_TIMEOUT = 120  # migrating a fresh SQLite database on a slow machine
 STOP_TIMEOUT = 60
 
@@ -96,8 +98,9 @@ def get(port: int, path: str) -> http.client.HTTPResponse:
     ],
     ids=["sigint-group", "sigterm"],
 )
-def test_serve_answers_http_with_its_worker_then_stops_cleanly(serve, how, deliver):
-    server, port = serve("--workers", "1", "--threads", "2")
+def test_serve_loads_the_demo_answers_http_with_its_worker_then_stops_cleanly(serve, how, deliver):
+    server, port = serve("--workers", "1", "--threads", "2", "--demo")
+    server.wait_for(f"{LUCA} ")  # the demo was loaded, and its sign-ins printed
     worker_pid = int(re.search(r"pid (\d+)", server.wait_for("Task worker started")).group(1))
     server.wait_for("Handover is serving")
     server.wait_for("Starting worker")  # the task worker's own first line: it runs

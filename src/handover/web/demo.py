@@ -235,6 +235,24 @@ INVOICES = (
     ),
 )
 
+
+@dataclass(frozen=True)
+class DemoTransfer:
+    organization: str
+    initiator: str
+    products: tuple[tuple[str, str], ...]
+    recipient: str
+    note: str
+
+
+PENDING_TRANSFER = DemoTransfer(
+    ATELIER,
+    LUCA,
+    (("web_hosting", "preview.webatelier.ch"),),
+    CLAIRE,
+    "Here is the preview of your new shop, Claire: receive it into Alpine Bakery SA and it is yours.",
+)
+
 # Migrations publish the general conditions; a database without them (tests) gets this version.
 TERMS_VERSION = "2026-01"
 TERMS_TITLE = "General conditions"
@@ -290,9 +308,14 @@ def load_demo() -> bool:
     from handover.terms.errors import NoConditionsPublished
     from handover.terms.selectors import current_conditions
     from handover.terms.services import publish_conditions
+    from handover.transfers.services import send_transfer_link, start_transfer
 
     if demo_loaded():
         return False
+    try:
+        current_conditions()
+    except NoConditionsPublished:
+        publish_conditions(version=TERMS_VERSION, title=TERMS_TITLE, body=TERMS_BODY)
     users = {}
     for spec in USERS:
         user = create_user(email=spec.email, password=DEMO_PASSWORD, name=spec.name, verified=True)
@@ -337,8 +360,20 @@ def load_demo() -> bool:
                 for product, description, amount in spec.lines
             ],
         )
-    try:
-        current_conditions()
-    except NoConditionsPublished:
-        publish_conditions(version=TERMS_VERSION, title=TERMS_TITLE, body=TERMS_BODY)
+    # The agency hands the bakery its new shop preview: a pending transfer, its link emailed to
+    # Claire (and bound to her address), waiting in her list and in the local mailbox.
+    started = start_transfer(
+        actor=users[PENDING_TRANSFER.initiator],
+        organization=organizations[PENDING_TRANSFER.organization],
+        product_ids=[products[key].pk for key in PENDING_TRANSFER.products],
+        accept_terms=True,
+        acknowledge_warnings=True,
+        note=PENDING_TRANSFER.note,
+    )
+    send_transfer_link(
+        actor=users[PENDING_TRANSFER.initiator],
+        transfer=started.transfer,
+        email=PENDING_TRANSFER.recipient,
+        message=PENDING_TRANSFER.note,
+    )
     return True

@@ -101,6 +101,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker", action="store_true", help="Serve HTTP only; run `handover worker` elsewhere."
         )
+        parser.add_argument(
+            "--no-migrate",
+            action="store_true",
+            help="Skip migrations (a fleet applies them once, with `handover migrate`, before a rollout).",
+        )
 
     def handle(
         self,
@@ -111,6 +116,7 @@ class Command(BaseCommand):
         workers: int,
         threads: int,
         no_worker: bool,
+        no_migrate: bool,
         verbosity: int,
         **options: Any,
     ) -> None:
@@ -118,7 +124,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, _interrupt)
         task_worker = None
         try:
-            url = self._prepare(host=host, port=port, demo=demo, verbosity=verbosity)
+            url = self._prepare(host=host, port=port, demo=demo, migrate=not no_migrate, verbosity=verbosity)
             if not no_worker:
                 task_worker = TaskWorker(self.stdout)
                 task_worker.start()
@@ -130,21 +136,26 @@ class Command(BaseCommand):
                 task_worker.stop()
         self.stdout.write("Handover stopped.")
 
-    def _prepare(self, *, host: str, port: int, demo: bool, verbosity: int) -> str:
-        call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))
+    def _prepare(self, *, host: str, port: int, demo: bool, migrate: bool, verbosity: int) -> str:
+        if migrate:
+            call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))
         call_command("collectstatic", interactive=False, verbosity=0)
-        url = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::', ''} else host}:{port}"  # noqa: S104
+        shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
+        url = f"http://{shown_host}:{port}"
         if "BASE_URL" not in os.environ:
             # Links in emails and the API name the address actually served; the worker inherits it.
             os.environ["BASE_URL"] = url
             settings.BASE_URL = url
             settings.CSRF_TRUSTED_ORIGINS = [url]
+            if "ALLOWED_HOSTS" not in os.environ and shown_host not in settings.ALLOWED_HOSTS:
+                settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, shown_host]
         if demo:
-            from handover.web.demo import demo_sign_ins, load_demo
+            from handover.web.demo import demo_loaded, demo_sign_ins, load_demo
 
-            if not self._has_users():
-                load_demo()
-            self.stdout.write(demo_sign_ins())
+            if not self._has_users() and load_demo():
+                self.stdout.write("Loaded the demo data set.")
+            if demo_loaded():
+                self.stdout.write(demo_sign_ins())
         # Forked HTTP workers must not share this process's database connections.
         connections.close_all()
         return url
