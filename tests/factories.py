@@ -96,3 +96,26 @@ def make_terms(version: str = "1.0") -> GeneralConditions:
         defaults={"title": "General conditions", "body": "The general conditions of the provider."},
     )
     return conditions
+
+
+def api_headers(user: User) -> dict[str, str]:
+    """Headers authenticating as `user` with a new personal API token."""
+    from handover.accounts.services import create_api_token
+
+    _, secret = create_api_token(user=user, name="tests")
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def make_pending_transfer(organization: Organization, created_by: User, *products: Product):
+    """A pending transfer of `products` written directly as rows (no service, no link, no events)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from handover.transfers.models import Transfer, TransferItem
+
+    transfer = Transfer.objects.create(
+        source_organization=organization, created_by=created_by, expires_at=timezone.now() + timedelta(days=7)
+    )
+    TransferItem.objects.bulk_create(TransferItem(transfer=transfer, product=p) for p in products)
+    return transfer

@@ -3,7 +3,6 @@
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 
-from handover.accounts.services import create_api_token
 from handover.audit.models import AuditAction
 from handover.audit.services import Event, record_event, record_events
 from handover.organizations.models import Role
@@ -12,9 +11,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def bearer(user) -> dict[str, str]:
-    _, secret = create_api_token(user=user, name="tests")
-    return {"Authorization": f"Bearer {secret}"}
+bearer = factories.api_headers
 
 
 def url(org) -> str:

@@ -2,7 +2,6 @@
 
 import pytest
 
-from handover.accounts.services import create_api_token
 from handover.billing.models import Invoice
 from handover.organizations.models import Role
 from tests import factories
@@ -10,9 +9,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def bearer(user) -> dict[str, str]:
-    _, secret = create_api_token(user=user, name="tests")
-    return {"Authorization": f"Bearer {secret}"}
+bearer = factories.api_headers
 
 
 def url(org) -> str:

@@ -4,20 +4,15 @@ import datetime
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone
 
-from handover.accounts.services import create_api_token
 from handover.organizations.models import Role
 from handover.products.models import AccessLevel, ProductStatus
-from handover.transfers.models import Transfer, TransferItem
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def bearer(user) -> dict[str, str]:
-    _, secret = create_api_token(user=user, name="tests")
-    return {"Authorization": f"Bearer {secret}"}
+bearer = factories.api_headers
 
 
 def url(org) -> str:
@@ -28,10 +23,7 @@ def test_lists_the_products_in_the_api_shape(client, owner, org):
     product = factories.make_product(org, "kdrive", name="Team drive")
     product.renews_on = datetime.date(2027, 5, 1)
     product.save()
-    transfer = Transfer.objects.create(
-        source_organization=org, created_by=owner, expires_at=timezone.now() + datetime.timedelta(days=7)
-    )
-    TransferItem.objects.create(transfer=transfer, product=product)
+    transfer = factories.make_pending_transfer(org, owner, product)
 
     response = client.get(url(org), headers=bearer(owner))
 

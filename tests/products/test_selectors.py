@@ -13,7 +13,7 @@ from handover.products.selectors import (
     product_get_visible,
     products_visible_to,
 )
-from handover.transfers.models import Transfer, TransferItem
+from handover.transfers.models import TransferItem
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -21,18 +21,6 @@ pytestmark = pytest.mark.django_db
 
 def names(queryset) -> list[str]:
     return [p.name for p in queryset]
-
-
-def make_pending_transfer(org, owner, *products) -> Transfer:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    transfer = Transfer.objects.create(
-        source_organization=org, created_by=owner, expires_at=timezone.now() + timedelta(days=7)
-    )
-    TransferItem.objects.bulk_create(TransferItem(transfer=transfer, product=p) for p in products)
-    return transfer
 
 
 def test_admins_see_every_product_of_the_organization_only(owner, org):
@@ -116,7 +104,7 @@ def test_transferable_means_a_transferable_type_and_an_active_product(owner, org
 def test_each_product_carries_its_pending_transfer(owner, org):
     moving = factories.make_product(org, name="moving.example")
     factories.make_product(org, name="staying.example")
-    transfer = make_pending_transfer(org, owner, moving)
+    transfer = factories.make_pending_transfer(org, owner, moving)
 
     found = {p.name: p.pending_transfer_id for p in products_visible_to(user=owner, organization=org)}
 
@@ -125,7 +113,7 @@ def test_each_product_carries_its_pending_transfer(owner, org):
 
 def test_a_finished_transfer_is_no_longer_pending(owner, org):
     moved = factories.make_product(org, name="moving.example")
-    make_pending_transfer(org, owner, moved)
+    factories.make_pending_transfer(org, owner, moved)
     TransferItem.objects.update(pending=False)
 
     [product] = products_visible_to(user=owner, organization=org)

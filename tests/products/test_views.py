@@ -4,14 +4,12 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from handover.audit.models import AuditAction, AuditEvent
 from handover.organizations.models import Role
 from handover.products.catalogue import JELASTIC_REFUSAL, KSUITE_REFUSAL
 from handover.products.models import AccessLevel, ProductAccess, ProductStatus
 from handover.products.selectors import IN_PENDING_TRANSFER, INELIGIBLE_STATUS
-from handover.transfers.models import Transfer, TransferItem
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +26,6 @@ def detail_url(product) -> str:
     return reverse("products:detail", args=[product.organization_id, product.id])
 
 
-def make_pending_transfer(org, owner, *products) -> Transfer:
-    transfer = Transfer.objects.create(
-        source_organization=org, created_by=owner, expires_at=timezone.now() + datetime.timedelta(days=7)
-    )
-    TransferItem.objects.bulk_create(TransferItem(transfer=transfer, product=p) for p in products)
-    return transfer
-
-
 @pytest.fixture
 def admin_client(client, owner):
     client.force_login(owner)
@@ -50,7 +40,7 @@ def test_the_list_shows_each_product_with_type_status_renewal_and_pending_badge(
     domain.renews_on = datetime.date(2027, 3, 1)
     domain.save()
     factories.make_product(org, "kdrive", name="Team drive", status=ProductStatus.SUSPENDED)
-    transfer = make_pending_transfer(org, owner, domain)
+    transfer = factories.make_pending_transfer(org, owner, domain)
 
     response = admin_client.get(list_url(org))
 
@@ -127,7 +117,7 @@ def test_the_list_makes_the_same_queries_for_5_and_50_rows(
     admin_client, owner, org, rows, django_assert_num_queries
 ):
     products = factories.make_products(org, rows)
-    make_pending_transfer(org, owner, *products[:2])
+    factories.make_pending_transfer(org, owner, *products[:2])
     admin_client.get(list_url(org))  # the first visit also remembers the Organization in the session
 
     # session, user, membership (page), membership (selector), count, page, sidebar: memberships, transfers
@@ -210,7 +200,7 @@ def test_the_transfer_entry_is_disabled_with_its_reason(admin_client, org, type,
 
 def test_a_product_in_a_pending_transfer_says_so(admin_client, owner, org):
     product = factories.make_product(org)
-    transfer = make_pending_transfer(org, owner, product)
+    transfer = factories.make_pending_transfer(org, owner, product)
 
     page = admin_client.get(detail_url(product)).content.decode()
 
@@ -373,7 +363,7 @@ def test_a_linked_product_in_a_pending_transfer_shows_the_badge_with_its_link(ad
     domain = factories.make_product(org, "domain")
     mail = factories.make_product(org, "mail_service", name="mail.example")
     domain.linked.add(mail)
-    transfer = make_pending_transfer(org, owner, mail)
+    transfer = factories.make_pending_transfer(org, owner, mail)
 
     page = admin_client.get(detail_url(domain)).content.decode()
 
