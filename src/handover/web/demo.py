@@ -317,47 +317,49 @@ def load_demo() -> bool:
     except NoConditionsPublished:
         publish_conditions(version=TERMS_VERSION, title=TERMS_TITLE, body=TERMS_BODY)
     users = {}
-    for spec in USERS:
-        user = create_user(email=spec.email, password=DEMO_PASSWORD, name=spec.name, verified=True)
-        users[spec.email] = update_profile(user=user, name=spec.name, language=spec.language)
+    for person in USERS:
+        user = create_user(email=person.email, password=DEMO_PASSWORD, name=person.name, verified=True)
+        users[person.email] = update_profile(user=user, name=person.name, language=person.language)
     organizations = {}
-    for spec in ORGANIZATIONS:
+    for org_spec in ORGANIZATIONS:
         organization = create_organization(
-            actor=users[spec.legal_representative], name=spec.name, country=spec.country
+            actor=users[org_spec.legal_representative], name=org_spec.name, country=org_spec.country
         )
-        for email, role in spec.members:
+        for email, role in org_spec.members:
             add_member(actor=None, organization=organization, email=email, role=role)
-        organizations[spec.name] = organization
+        organizations[org_spec.name] = organization
 
     today = timezone.localdate()
     products = {}
-    for spec in PRODUCTS:
-        products[spec.type, spec.name] = create_product(
+    for product_spec in PRODUCTS:
+        products[product_spec.type, product_spec.name] = create_product(
             actor=None,
-            organization=organizations[spec.organization],
-            type=spec.type,
-            name=spec.name,
-            status=spec.status,
-            renews_on=today + datetime.timedelta(days=spec.renews_in_days),
+            organization=organizations[product_spec.organization],
+            type=product_spec.type,
+            name=product_spec.name,
+            status=product_spec.status,
+            renews_on=today + datetime.timedelta(days=product_spec.renews_in_days),
         )
     for one, other in LINKED:
         link_products(actor=None, product=products[one], other=products[other])
     for type, name, email, level in USER_RIGHTS:
         grant_access(actor=None, product=products[type, name], user=users[email], level=level)
-    for spec in TEAMS:
-        team = create_team(actor=None, organization=organizations[spec.organization], name=spec.name)
-        for email in spec.members:
+    for team_spec in TEAMS:
+        team = create_team(
+            actor=None, organization=organizations[team_spec.organization], name=team_spec.name
+        )
+        for email in team_spec.members:
             add_team_member(actor=None, team=team, user=users[email])
-        for type, name, level in spec.rights:
+        for type, name, level in team_spec.rights:
             grant_access(actor=None, product=products[type, name], team=team, level=level)
-    for spec in INVOICES:
+    for invoice_spec in INVOICES:
         issue_invoice(
-            organization=organizations[spec.organization],
-            number=spec.number,
-            issued_on=today - datetime.timedelta(days=spec.issued_days_ago),
+            organization=organizations[invoice_spec.organization],
+            number=invoice_spec.number,
+            issued_on=today - datetime.timedelta(days=invoice_spec.issued_days_ago),
             lines=[
                 (products[product] if product else None, description, amount)
-                for product, description, amount in spec.lines
+                for product, description, amount in invoice_spec.lines
             ],
         )
     # The agency hands the bakery its new shop preview: a pending transfer, its link emailed to

@@ -116,7 +116,8 @@ class Command(DbWorkerCommand):
         # A reloaded worker may cut a running task short: never reload here.
         parser.set_defaults(reload=False)
 
-    def handle(self, *args: Any, sweep_interval: float, **options: Any) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
+        sweep_interval: float = options.pop("sweep_interval")
         options["reload"] = False
         stop_with_parent()
         scheduler = None
