@@ -51,8 +51,9 @@ format: install-test ## Format the code with ruff
 bench: install-test ## Run the benchmarks (timings, reported as ratios)
 	HANDOVER_DATA_DIR=var/bench $(BIN)/python bench/run.py
 
-screenshots: install-test ## Retake the README's screenshots (serves the demo on a free port, drives Chromium)
+screenshots: install-test ## Retake the screenshots in docs/screenshots/ (the demo's products, the guide's steps)
 	$(BIN)/python docs/screenshots/take.py
+	HANDOVER_SCREENSHOTS=1 HANDOVER_DATA_DIR=var/test $(BIN)/pytest -q tests/e2e/test_transfer_guide.py
 
 clean: ## Remove .venv and var/
 	rm -rf $(VENV) var
