@@ -11,6 +11,8 @@ import uuid
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from handover.accounts.services import create_api_token
@@ -38,7 +40,19 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, con
 
 
 @pytest.fixture
-def world(db, terms, owner, org):
+def same_connection(db):
+    """Requests go straight to the WSGI application, whose end-of-request signal closes the database
+    connection that holds the test's transaction (PostgreSQL); Django's test client disconnects it the
+    same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(same_connection, terms, owner, org):
     """An Organization where the token's user is legal representative, with products, an invoice, a
     collaborator, one pending transfer, and a second Organization of the same user to receive into."""
     destination = factories.make_org("Destination GmbH", owner=owner)
