@@ -89,7 +89,9 @@ def product_get_visible(*, user: User, organization: Organization, product_id: A
     linked products (those of the same Organization that the user may see) prefetched, and
     `pending_transfer_id`. Raises ProductNotFound otherwise."""
     visible = _visible(user=user, organization=organization)
-    accesses = ProductAccess.objects.select_related("user", "team").order_by("-level", "created_at")
+    accesses = ProductAccess.objects.select_related("user", "team").order_by(
+        "level", "created_at"
+    )  # manage first
     try:
         product_id = uuid.UUID(str(product_id))
         return (
