@@ -77,9 +77,12 @@ def new_page(browser, live_server) -> Iterator[Callable[[], Page]]:
     """Pages in further browser contexts: the recipient uses their own browser."""
     contexts = []
 
-    def make() -> Page:
+    def make(*, javascript: bool = True) -> Page:
         context = browser.new_context(
-            base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 800}
+            base_url=live_server.url,
+            locale="en-US",
+            viewport={"width": 1280, "height": 800},
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
@@ -406,3 +409,29 @@ def test_an_expired_link_says_so(world, page, sign_in, new_page):
     assert response is not None and response.status == 410
     expect(recipient_page.get_by_role("heading", level=1)).to_have_text("This transfer link has expired")
     expect(recipient_page.get_by_role("button", name=re.compile("Receive"))).to_have_count(0)
+
+
+def test_the_whole_flow_works_without_javascript(world, new_page):
+    """Every page works without scripts: the bulk page, the warnings, and the receive form, whose
+    disabled button has an always-enabled twin in <noscript>; the server checks the same rules."""
+    page = new_page(javascript=False)
+    sign_in_on(page, world["owner"].email)
+    open_transfers(page)
+    link = start_a_transfer(page, "dupont-conseil.ch")
+
+    recipient_page = new_page(javascript=False)
+    sign_in_on(recipient_page, world["recipient"].email)
+    recipient_page.goto("/transfers/receive/" + link.split("/transfers/receive/")[1])
+    enabled = recipient_page.locator("button[name=action][value=receive]:not([disabled])")
+    expect(enabled).to_have_text("Receive the product")
+
+    enabled.click()  # nothing chosen: refused, with the reason
+    expect(recipient_page.locator(".messages")).to_contain_text(
+        "Read and accept the general conditions first."
+    )
+    recipient_page.get_by_label("Destination Organization").select_option(label="Agence Web Sàrl")
+    recipient_page.get_by_label("I have read and accept the general conditions").check()
+    recipient_page.locator("button[name=action][value=receive]:not([disabled])").click()
+
+    expect(recipient_page).to_have_url(re.compile(rf"/o/{world['agency'].id}/products/$"))
+    assert Transfer.objects.get().state == TransferState.COMPLETED

@@ -722,3 +722,33 @@ def test_a_thousand_products_go_through_both_steps(sign_in, org, owner, terms):
     )
     assert response.status_code == 302
     assert TransferItem.objects.filter(pending=True).count() == 1000
+
+
+def test_completing_asks_for_the_password_again_and_then_goes_on(client, start, org, owner, hosting, terms):
+    mine = factories.make_org("Owner Holding", owner=owner)
+    transfer = start(owner, org, hosting).transfer
+    client.force_login(owner)
+
+    response = client.post(
+        url("detail", org.id, transfer.id),
+        {"action": "complete", "destination": str(mine.id), "accept_terms": "on"},
+    )
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert Transfer.objects.get().state == TransferState.PENDING
+
+    response = client.post(response["Location"], {"password": PASSWORD})
+    assert response["Location"] == reverse("products:list", args=[mine.id])
+    assert Product.objects.get(pk=hosting.pk).organization == mine
+
+
+def test_sending_too_many_links_is_stopped_with_429(sign_in, pending, org, owner, settings):
+    settings.HANDOVER_SEND_LIMIT = 1
+    client = sign_in(owner)
+    data = {"action": "send", "bind_to_email": "on"}
+    client.post(url("detail", org.id, pending.id), {**data, "email": "a@example.com"})
+
+    response = client.post(url("detail", org.id, pending.id), {**data, "email": "b@example.com"})
+
+    assertContains(response, "Too many attempts", status_code=429)
+    assert response["Retry-After"] == "3600"
+    assert Transfer.objects.get().bound_email == "a@example.com"

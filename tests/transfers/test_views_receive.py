@@ -12,7 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from handover.audit.models import AuditAction, AuditEvent
 from handover.organizations.models import Membership, Organization, Role
-from handover.products.models import Product
+from handover.products.models import Product, ProductStatus
 from handover.transfers import errors
 from handover.transfers.models import Transfer, TransferState
 from handover.transfers.services import cancel_transfer, receive_transfer, send_transfer_link
@@ -400,3 +400,41 @@ def test_the_receive_page_makes_the_same_number_of_queries_whatever_the_number_o
     open_link(client, started.token)
     with django_assert_num_queries(13):
         assert client.get(RECEIVE).status_code == 200
+
+
+def test_a_product_that_became_ineligible_makes_the_receive_fail_and_nothing_moves(
+    sign_in, started, recipient, destination, org
+):
+    Product.objects.filter(name="shop.example").update(status=ProductStatus.SUSPENDED)
+    client = sign_in(recipient)
+    open_link(client, started.token)
+
+    response = client.post(RECEIVE, receive_form(destination))
+
+    assertContains(response, "These products can no longer be transferred: shop.example.", status_code=409)
+    assert Transfer.objects.get().state == TransferState.PENDING
+    assert set(Product.objects.values_list("organization_id", flat=True)) == {org.id}
+
+
+def test_guessing_links_is_stopped_with_429(sign_in, started, recipient, settings):
+    settings.HANDOVER_LINK_ATTEMPT_LIMIT = 3
+    client = sign_in(recipient)
+    for attempt in range(3):
+        open_link(client, f"guess-{attempt}")
+        assert client.get(RECEIVE).status_code == 404
+    open_link(client, started.token)  # even the right one, until the window has passed
+
+    response = client.get(RECEIVE)
+
+    assertContains(response, "Too many attempts", status_code=429)
+    assert int(response["Retry-After"]) == settings.HANDOVER_LINK_ATTEMPT_WINDOW
+
+
+def test_the_page_works_without_javascript(sign_in, started, recipient, destination):
+    """The receive button is rendered disabled for the script to enable; without scripts, a second
+    one in <noscript> submits, and the server checks the same rules."""
+    client = sign_in(recipient)
+    open_link(client, started.token)
+    body = client.get(RECEIVE).content.decode()
+    noscript = body.split("<noscript>")[1].split("</noscript>")[0]
+    assert '<button type="submit" name="action" value="receive">Receive the products</button>' in noscript

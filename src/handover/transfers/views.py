@@ -371,9 +371,10 @@ def _detail_action(
         else:
             return _detail_page(request, transfer, panels, error=_("Choose an action."), status=400)
     except DomainError as exc:
-        return _detail_page(
+        response = _detail_page(
             request, transfer, panels, error=exc.detail, error_action=action, status=exc.status
         )
+        return _retry_after(exc, response)
     return _detail_page(
         request, transfer, panels, error=_("Correct the fields below."), error_action=action, status=400
     )
@@ -535,7 +536,7 @@ def _receive_page(
         "error": error.detail if error else "",
     }
     status = status or (error.status if error else 200)
-    return _private(render(request, "transfers/receive.html", context, status=status))
+    return _retry_after(error, _private(render(request, "transfers/receive.html", context, status=status)))
 
 
 RECEIVE_ERROR_TITLES = {
@@ -550,4 +551,13 @@ RECEIVE_ERROR_TITLES = {
 def _receive_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     title = RECEIVE_ERROR_TITLES.get(exc.code) or _("No transfer link")
     context = {"title": title, "detail": exc.detail, "code": exc.code}
-    return _private(render(request, "transfers/receive_error.html", context, status=exc.status))
+    return _retry_after(
+        exc, _private(render(request, "transfers/receive_error.html", context, status=exc.status))
+    )
+
+
+def _retry_after(exc: DomainError | None, response: HttpResponse) -> HttpResponse:
+    """A refusal for too many attempts says when to come back."""
+    if retry_after := getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(retry_after)
+    return response
