@@ -43,7 +43,9 @@ class ProductFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", _("All types")), *type_choices()]
+        # Built per form: a provider's extra product types come from settings.
+        field: forms.ChoiceField = self.fields["type"]  # type: ignore[assignment]
+        field.choices = [("", _("All types")), *type_choices()]
 
 
 class StartTransferForm(forms.Form):

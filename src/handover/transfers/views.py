@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from handover.errors import DomainError, NotFound, PermissionDenied
@@ -469,7 +469,7 @@ def receive_transfer(request: HttpRequest) -> HttpResponse:
         mode = "new" if request.POST.get("mode") == "new" else "existing"
     else:
         mode = "new" if request.GET.get("new") else "existing"
-    page = {"transfer": transfer, "offered": offered, "mode": mode}
+    page: dict[str, Any] = {"transfer": transfer, "offered": offered, "mode": mode}
 
     if action == "receive":
         form = ReceiveTransferForm(request.POST, memberships=offered)
@@ -540,11 +540,11 @@ def _receive_page(
 
 
 RECEIVE_ERROR_TITLES = {
-    "transfer_link_unknown": _("This transfer link is not valid"),
-    "transfer_expired": _("This transfer link has expired"),
-    "transfer_not_pending": _("This transfer is no longer pending"),
-    "transfer_bound_to_email": _("This transfer was sent to another email address"),
-    "too_many_attempts": _("Too many attempts"),
+    "transfer_link_unknown": gettext_lazy("This transfer link is not valid"),
+    "transfer_expired": gettext_lazy("This transfer link has expired"),
+    "transfer_not_pending": gettext_lazy("This transfer is no longer pending"),
+    "transfer_bound_to_email": gettext_lazy("This transfer was sent to another email address"),
+    "too_many_attempts": gettext_lazy("Too many attempts"),
 }
 
 
