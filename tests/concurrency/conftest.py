@@ -21,9 +21,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    from tests.concurrency.racing import FIGURES
+    """Print the figures of the races, faults and random runs of this session, once."""
+    from tests.concurrency import racing
 
-    if FIGURES:
-        terminalreporter.section("race figures")
-        for line in FIGURES:
+    if racing.FIGURES and not racing.FIGURES_SHOWN:
+        racing.FIGURES_SHOWN = True
+        terminalreporter.section("race, fault and random-run figures")
+        for line in racing.FIGURES:
             terminalreporter.write_line(line)

@@ -60,6 +60,7 @@ def race(*calls: Callable[[], Any]) -> list[Outcome]:
 
 # Figures of every race run in this session, printed at the end of the run (see conftest.py).
 FIGURES: list[str] = []
+FIGURES_SHOWN = False
 
 
 def describe(outcomes: list[Outcome]) -> str:
