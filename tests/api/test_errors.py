@@ -10,6 +10,7 @@ from handover.accounts.services import create_api_token, revoke_api_token
 from handover.audit.models import AuditEvent
 from handover.transfers import selectors
 from handover.transfers.models import Transfer, TransferState
+from tests import factories
 from tests.api.conftest import BASE, ApiClient, assert_error
 
 
@@ -130,6 +131,21 @@ def test_a_session_needs_a_recent_sign_in_to_start_a_transfer(browser, org, host
     )
 
     assert_error(response, 403, "reauthentication_required")
+
+
+def test_a_session_that_confirmed_its_password_starts_a_transfer(owner, org, hosting, terms):
+    client = Client()
+    client.force_login(owner)
+    confirmed = client.post("/accounts/reauthenticate/", {"password": factories.PASSWORD})
+    assert confirmed.status_code == 302
+
+    response = client.post(
+        f"{BASE}/organizations/{org.id}/transfers",
+        data=json.dumps(_start_body(hosting)),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201, response.content
 
 
 def test_an_api_token_starts_a_transfer_without_re_authentication(api, owner, org, hosting, terms):

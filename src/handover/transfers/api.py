@@ -286,6 +286,11 @@ def _preview(impact: Impact) -> dict[str, Any]:
     "/organizations/{org_id}/transfers/preview",
     response={200: PreviewOut, **errors(400, 401, 403, 404)},
     summary="Preview a transfer: its warnings and blocked products; changes nothing",
+    description=(
+        "For administrators and legal representatives of the Organization. Each product is `ready`, "
+        "`warning` (with its consequences) or `blocked` (with a `code` and a `reason`); `warnings` are the "
+        "sentences to show before starting. Products of another Organization answer 404."
+    ),
 )
 def preview_transfer(request: AuthedRequest, org_id: UUID, payload: PreviewIn) -> Any:
     organization = _member_organization(request, org_id)
@@ -299,6 +304,12 @@ def preview_transfer(request: AuthedRequest, org_id: UUID, payload: PreviewIn) -
     "/organizations/{org_id}/transfers",
     response={201: TransferWithLink, **errors(400, 401, 403, 404, 409, 422)},
     summary="Start a transfer; answers its link and secret, shown this once",
+    description=(
+        "Needs `accept_terms` and `acknowledge_warnings` (422 `terms_not_accepted`, "
+        "`warnings_not_acknowledged`). A blocked product answers 422 `product_not_transferable` or 409 "
+        "`product_in_pending_transfer`, naming it in `fields.product_ids`; a lock on outgoing transfers "
+        "422 `transfers_locked`. With a session (not a token), a recent password confirmation is needed."
+    ),
 )
 @_with_session_reauthentication
 def start_transfer(request: AuthedRequest, org_id: UUID, payload: StartIn) -> Any:
@@ -318,6 +329,7 @@ def start_transfer(request: AuthedRequest, org_id: UUID, payload: StartIn) -> An
     "/organizations/{org_id}/transfers",
     response={200: list[TransferOut], **errors(400, 401, 403, 404)},
     summary="The Organization's transfers, outgoing and incoming, newest first",
+    description="For administrators and legal representatives. Filter by `state`.",
 )
 @paginate(Pagination)
 def list_transfers(request: AuthedRequest, org_id: UUID, state: TransferStateName | None = None) -> Any:
@@ -343,6 +355,7 @@ def get_transfer(request: AuthedRequest, transfer_id: UUID) -> Any:
     "/transfers/{transfer_id}/link",
     response={200: TransferWithLink, **errors(400, 401, 403, 404, 409, 410)},
     summary="A new link; the previous one stops working at once",
+    description="Answers the transfer with its new `link` and `token`, shown this once.",
 )
 def rotate_link(request: AuthedRequest, transfer_id: UUID) -> Any:
     transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
@@ -353,6 +366,10 @@ def rotate_link(request: AuthedRequest, transfer_id: UUID) -> Any:
     "/transfers/{transfer_id}/send",
     response={200: TransferOut, **errors(400, 401, 403, 404, 409, 410, 429)},
     summary="Email a new link to an address (the previous link stops working)",
+    description=(
+        "The link is bound to `email` unless `bind_to_email` is false: then only a signed-in user with that "
+        "verified address may receive or decline it. Sending is rate-limited per user (429)."
+    ),
 )
 def send_link(request: AuthedRequest, transfer_id: UUID, payload: SendIn) -> Any:
     transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
@@ -369,6 +386,7 @@ def send_link(request: AuthedRequest, transfer_id: UUID, payload: SendIn) -> Any
     "/transfers/{transfer_id}/complete",
     response={200: TransferOut, **errors(400, 401, 403, 404, 409, 410, 422)},
     summary="Complete a transfer directly into another Organization where you are an admin",
+    description="All or nothing, as receiving. Repeating it answers the completed transfer again.",
 )
 @_with_session_reauthentication
 def complete_transfer(request: AuthedRequest, transfer_id: UUID, payload: CompleteIn) -> Any:
@@ -397,6 +415,11 @@ def cancel_transfer(request: AuthedRequest, transfer_id: UUID, payload: CancelIn
     "/transfer-links/inspect",
     response={200: InspectedTransferOut, **errors(400, 401, 403, 404, 409, 410, 429)},
     summary="What a link would transfer; changes nothing",
+    description=(
+        "Unknown or replaced link: 404 `transfer_link_unknown`; expired: 410 `transfer_expired`; used, "
+        "cancelled or declined: 409 `transfer_not_pending`; sent to another address: 403 "
+        "`transfer_bound_to_email`. Failed attempts are limited per user and address (429)."
+    ),
 )
 def inspect_link(request: AuthedRequest, payload: TokenIn) -> Any:
     return services.inspect_transfer_link(actor=request.auth, token=payload.token)
@@ -406,6 +429,13 @@ def inspect_link(request: AuthedRequest, payload: TokenIn) -> Any:
     "/transfer-links/receive",
     response={200: TransferOut, **errors(400, 401, 403, 404, 409, 410, 422, 429)},
     summary="Receive the products of a link into one of your Organizations, or a new one",
+    description=(
+        "Give `destination_organization_id` (where you are an administrator or legal representative) or "
+        "`new_organization`, and `accept_terms`. All or nothing; a product that became ineligible since the "
+        "start answers 409 `transfer_stale`. Repeating a successful receive answers the completed transfer "
+        "again (200), never a second move; anyone else gets 409 `transfer_not_pending`. With a session "
+        "(not a token), a recent password confirmation is needed."
+    ),
 )
 @_with_session_reauthentication
 def receive_link(request: AuthedRequest, payload: ReceiveIn) -> Any:
