@@ -196,8 +196,14 @@ def test_start_of_a_product_in_a_pending_transfer_answers_409(api, owner, org, h
     assert snapshot() == before
 
 
-def test_start_while_transfers_are_locked_answers_422(api, owner, org, hosting, terms):
+def test_start_while_transfers_are_locked_answers_422_and_the_preview_says_so(
+    api, owner, org, hosting, terms
+):
     Organization.objects.filter(id=org.id).update(transfers_locked=True)
+    preview = api(owner).post(
+        f"/organizations/{org.id}/transfers/preview", {"product_ids": [str(hosting.id)]}
+    )
+    assert (preview.json()["can_start"], preview.json()["transfers_locked"]) == (False, True)
 
     response = api(owner).post(f"/organizations/{org.id}/transfers", start_body(hosting))
 
@@ -212,6 +218,26 @@ def test_start_of_an_unknown_product_answers_404(api, owner, org, hosting, terms
 
     assert_error(response, 404, "not_found")
     assert not Transfer.objects.exists()
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_a_transfer_of_up_to_1000_products_takes_the_same_queries_through_the_api(
+    api, owner, org, terms, recipient, destination, count, django_assert_max_num_queries
+):
+    ids = [str(p.id) for p in factories.make_products(org, count)]
+
+    with django_assert_max_num_queries(12):
+        preview = api(owner).post(f"/organizations/{org.id}/transfers/preview", {"product_ids": ids})
+    with django_assert_max_num_queries(32):
+        started = api(owner).post(f"/organizations/{org.id}/transfers", start_body(product_ids=ids))
+    with django_assert_max_num_queries(45):
+        received = api(recipient).post(
+            "/transfer-links/receive", receive_body(started.json()["token"], destination)
+        )
+
+    assert (preview.status_code, started.status_code, received.status_code) == (200, 201, 200)
+    assert len(received.json()["products"]) == count
+    assert Product.objects.filter(organization=destination).count() == count
 
 
 # The list --------------------------------------------------------------------------------------------

@@ -140,7 +140,12 @@ class TeamProductsOut(Schema):
 class PreviewOut(Schema):
     """The impact check: what the transfer would do, computed before anything changes."""
 
-    can_start: bool = Field(..., description="True when no product is blocked.")
+    can_start: bool = Field(
+        ..., description="True when no product is blocked and outgoing transfers are not locked."
+    )
+    transfers_locked: bool = Field(
+        ..., description="The Organization's legal representatives locked outgoing transfers."
+    )
     products: list[ProductImpactOut]
     blocked: list[ProductImpactOut]
     warnings: list[str]
@@ -245,7 +250,7 @@ def _with_session_reauthentication(view: Callable[..., Any]) -> Callable[..., An
     return reauthentication_required(view, enabled=lambda request: not getattr(request, "api_token", False))
 
 
-def _preview(impact: Impact) -> dict[str, Any]:
+def _preview(impact: Impact, organization: Organization) -> dict[str, Any]:
     products = [
         {
             "id": p.product.id,
@@ -267,7 +272,8 @@ def _preview(impact: Impact) -> dict[str, Any]:
         )
 
     return {
-        "can_start": not impact.blocked,
+        "can_start": not impact.blocked and not organization.transfers_locked,
+        "transfers_locked": organization.transfers_locked,
         "products": products,
         "blocked": [p for p in products if p["readiness"] == "blocked"],
         "warnings": impact.warnings,
@@ -297,7 +303,7 @@ def preview_transfer(request: AuthedRequest, org_id: UUID, payload: PreviewIn) -
     impact = services.preview_transfer(
         actor=request.auth, organization=organization, product_ids=payload.product_ids
     )
-    return _preview(impact)
+    return _preview(impact, organization)
 
 
 @router.post(
