@@ -752,3 +752,16 @@ def test_sending_too_many_links_is_stopped_with_429(sign_in, pending, org, owner
     assertContains(response, "Too many attempts", status_code=429)
     assert response["Retry-After"] == "3600"
     assert Transfer.objects.get().bound_email == "a@example.com"
+
+
+def test_the_history_is_paged_and_keeps_its_filters(sign_in, org, owner, terms):
+    _make_transfers(org, owner, 30)  # 30 cancelled
+    client = sign_in(owner)
+
+    response = client.get(url("list", org.id), {"state": "cancelled"})
+
+    assertContains(response, "Page 1 of 2")
+    assertContains(response, "?state=cancelled&amp;page=2")
+    second = client.get(url("list", org.id), {"state": "cancelled", "page": "2"})
+    history = html(second).split('id="history-title"')[1]
+    assert history.count('<span class="tag cancelled">') == 5

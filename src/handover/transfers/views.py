@@ -152,13 +152,10 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
         elif direction == "incoming":
             history = history.filter(destination_organization=organization)
         page = Paginator(history, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
         context |= {
             "pending": transfers_for_organization(organization=organization, state=TransferState.PENDING),
             "filters": filters,
             "page": page,
-            "query": query.urlencode(),
         }
     return render(request, "transfers/list.html", context, status=status)
 
