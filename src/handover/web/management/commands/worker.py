@@ -2,7 +2,9 @@
 
 The main thread runs django-tasks-db's worker loop (the `db_worker` command, without autoreload); a
 daemon thread enqueues the sweep every `--sweep-interval` seconds. Any number of workers may run:
-the sweep is idempotent, and a worker enqueues none while one is already waiting in the queue.
+the sweep is idempotent, and a worker enqueues none while one is already waiting in the queue. At
+each tick the thread also requeues the tasks left running by a worker that died (see
+`requeue_stuck_tasks`).
 """
 
 import ctypes
@@ -33,6 +35,24 @@ SWEEP_RESULTS_KEPT = timedelta(days=1)
 def default_sweep_interval() -> float:
     """Seconds between two sweeps: `HANDOVER_SWEEP_INTERVAL`, 60 by default (0 disables them)."""
     return float(os.environ.get("HANDOVER_SWEEP_INTERVAL", "60"))
+
+
+def default_task_timeout() -> float:
+    """Seconds after which a running task counts as abandoned: `HANDOVER_TASK_TIMEOUT`, 900 by default."""
+    return float(os.environ.get("HANDOVER_TASK_TIMEOUT", "900"))
+
+
+def requeue_stuck_tasks(*, timeout: float) -> int:
+    """Put back in the queue the tasks marked running for more than `timeout` seconds; returns how many.
+
+    django-tasks-db marks a task RUNNING when a worker claims it and never looks at it again, so a
+    worker killed in the middle (SIGKILL, out of memory, a lost machine) would leave its task, an
+    email say, undone for ever. Delivery becomes at least once: a task cut short may run twice.
+    """
+    cutoff = timezone.now() - timedelta(seconds=timeout)
+    return DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff).update(
+        status=TaskResultStatus.READY, started_at=None
+    )
 
 
 def enqueue_sweep() -> bool:
@@ -83,7 +103,15 @@ class SweepScheduler(threading.Thread):
                 return
 
     def tick(self) -> None:
-        """Enqueue one sweep; a failure is logged and retried at the next tick, never fatal."""
+        """Requeue the tasks of dead workers, and enqueue one sweep; a failure is logged and retried at
+        the next tick, never fatal."""
+        try:
+            if requeued := requeue_stuck_tasks(timeout=default_task_timeout()):
+                logger.warning(
+                    "Requeued %s task(s) abandoned by a worker that stopped running them.", requeued
+                )
+        except Exception:
+            logger.exception("Could not requeue abandoned tasks; retrying in %s s.", self.interval)
         try:
             enqueue_sweep()
         except ImportError:
