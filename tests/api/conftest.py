@@ -7,8 +7,7 @@ import pytest
 from django.test import Client
 
 from handover.accounts.services import create_api_token
-from handover.organizations.models import Role
-from tests import factories
+from tests.transfers import conftest as transfer_fixtures
 
 BASE = "/api/v1"
 
@@ -58,38 +57,11 @@ def api():
     return ApiClient
 
 
-@pytest.fixture
-def admin(org):
-    return factories.add_member(
-        org, factories.make_user("admin@example.com", name="Adam Admin"), Role.ADMINISTRATOR
-    )
-
-
-@pytest.fixture
-def collaborator(org):
-    return factories.add_member(
-        org, factories.make_user("collab@example.com", name="Cleo Collab"), Role.COLLABORATOR
-    )
-
-
-@pytest.fixture
-def recipient(db):
-    return factories.make_user("recipient@example.com", name="Rita Recipient")
-
-
-@pytest.fixture
-def destination(recipient):
-    return factories.make_org("Destination GmbH", owner=recipient)
-
-
-@pytest.fixture
-def hosting(org):
-    return factories.make_product(org, "web_hosting", name="shop.example")
-
-
-@pytest.fixture
-def domain(org):
-    return factories.make_product(org, "domain", name="example.ch")
+# The people and products of the transfer tests, shared rather than written again.
+recipient = transfer_fixtures.recipient
+destination = transfer_fixtures.destination
+hosting = transfer_fixtures.hosting
+domain = transfer_fixtures.domain
 
 
 @pytest.fixture

@@ -401,6 +401,13 @@ def test_sending_too_many_links_answers_429_with_retry_after(api, owner, started
 # Complete -----------------------------------------------------------------------------------------------
 
 
+def complete(client, transfer, destination, accept_terms=True):
+    return client.post(
+        f"/transfers/{transfer.id}/complete",
+        {"destination_organization_id": str(destination.id), "accept_terms": accept_terms},
+    )
+
+
 @pytest.fixture
 def second_org(owner):
     """Another Organization of the owner's, where they are legal representative too."""
@@ -410,10 +417,7 @@ def second_org(owner):
 def test_complete_moves_the_products_into_another_organization_of_mine(
     api, owner, started, hosting, second_org
 ):
-    response = api(owner).post(
-        f"/transfers/{started.transfer.id}/complete",
-        {"destination_organization_id": str(second_org.id), "accept_terms": True},
-    )
+    response = complete(api(owner), started.transfer, second_org)
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -426,10 +430,7 @@ def test_complete_moves_the_products_into_another_organization_of_mine(
 def test_complete_into_an_organization_i_do_not_belong_to_answers_404(api, owner, started, destination):
     before = snapshot()
 
-    response = api(owner).post(
-        f"/transfers/{started.transfer.id}/complete",
-        {"destination_organization_id": str(destination.id), "accept_terms": True},
-    )
+    response = complete(api(owner), started.transfer, destination)
 
     assert_error(response, 404, "not_found")
     assert snapshot() == before
@@ -438,19 +439,13 @@ def test_complete_into_an_organization_i_do_not_belong_to_answers_404(api, owner
 def test_complete_into_an_organization_where_i_collaborate_answers_403(api, owner, started, destination):
     factories.add_member(destination, owner, Role.COLLABORATOR)
 
-    response = api(owner).post(
-        f"/transfers/{started.transfer.id}/complete",
-        {"destination_organization_id": str(destination.id), "accept_terms": True},
-    )
+    response = complete(api(owner), started.transfer, destination)
 
     assert_error(response, 403, "permission_denied")
 
 
 def test_complete_into_the_source_itself_answers_422(api, owner, org, started):
-    response = api(owner).post(
-        f"/transfers/{started.transfer.id}/complete",
-        {"destination_organization_id": str(org.id), "accept_terms": True},
-    )
+    response = complete(api(owner), started.transfer, org)
 
     assert_error(response, 422, "invalid_destination")
 
@@ -458,10 +453,7 @@ def test_complete_into_the_source_itself_answers_422(api, owner, org, started):
 def test_complete_without_the_terms_answers_422(api, owner, started, second_org):
     before = snapshot()
 
-    response = api(owner).post(
-        f"/transfers/{started.transfer.id}/complete",
-        {"destination_organization_id": str(second_org.id), "accept_terms": False},
-    )
+    response = complete(api(owner), started.transfer, second_org, accept_terms=False)
 
     assert_error(response, 422, "terms_not_accepted")
     assert snapshot() == before

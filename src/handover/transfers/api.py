@@ -373,8 +373,8 @@ def rotate_link(request: AuthedRequest, transfer_id: UUID) -> Any:
     response={200: TransferOut, **errors(400, 401, 403, 404, 409, 410, 429)},
     summary="Email a new link to an address (the previous link stops working)",
     description=(
-        "The link is bound to `email` unless `bind_to_email` is false: then only a signed-in user with that "
-        "verified address may receive or decline it. Sending is rate-limited per user (429)."
+        "By default the link is bound to `email`: only a signed-in user with that verified address may "
+        "receive or decline it (`bind_to_email: false` sends an unbound link). Rate-limited per user (429)."
     ),
 )
 def send_link(request: AuthedRequest, transfer_id: UUID, payload: SendIn) -> Any:
