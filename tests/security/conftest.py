@@ -2,6 +2,7 @@ import pytest
 
 from handover.organizations.models import Role
 from tests import factories
+from tests.api.conftest import api  # noqa: F401 (a fixture: `api(user)` is an API client with a token)
 
 
 @pytest.fixture
