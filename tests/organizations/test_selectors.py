@@ -1,9 +1,12 @@
 """Reads of members and teams: their order, their scope, and a query count that does not grow."""
 
+import uuid
+
 import pytest
 
 from handover.errors import NotFound
 from handover.organizations import selectors
+from handover.organizations.errors import AmbiguousOrganization, OrganizationNotFound
 from handover.organizations.models import Membership, Role
 from tests import factories
 
@@ -60,3 +63,18 @@ def test_objects_are_found_only_in_their_organization(org, owner):
         with pytest.raises(NotFound):
             lookup()
     assert selectors.member_get(organization=other, user_id=stranger.id) == stranger
+
+
+def test_organization_get_by_ref_takes_an_id_or_an_exact_name(org):
+    assert selectors.organization_get_by_ref(ref=str(org.id)) == org
+    assert selectors.organization_get_by_ref(ref="Source SA") == org
+    with pytest.raises(OrganizationNotFound):
+        selectors.organization_get_by_ref(ref="source sa")
+    with pytest.raises(OrganizationNotFound):
+        selectors.organization_get_by_ref(ref=str(uuid.uuid4()))
+
+
+def test_organization_get_by_ref_refuses_an_ambiguous_name(org):
+    factories.make_org("Source SA")
+    with pytest.raises(AmbiguousOrganization):
+        selectors.organization_get_by_ref(ref="Source SA")

@@ -6,10 +6,9 @@ import pytest
 
 from handover.errors import NotFound
 from handover.organizations.models import Role
-from handover.products.errors import AmbiguousOrganization, OrganizationNotFound, UnknownProductType
+from handover.products.errors import UnknownProductType
 from handover.products.models import AccessLevel, ProductStatus
 from handover.products.selectors import (
-    organization_get_by_ref,
     product_get_visible,
     products_visible_to,
 )
@@ -170,18 +169,3 @@ def test_linked_products_of_another_organization_or_hidden_ones_are_not_shown(ow
 
     assert names(as_owner.linked.all()) == ["mail"]
     assert names(as_collaborator.linked.all()) == []
-
-
-def test_organization_get_by_ref_takes_an_id_or_an_exact_name(org):
-    assert organization_get_by_ref(ref=str(org.id)) == org
-    assert organization_get_by_ref(ref="Source SA") == org
-    with pytest.raises(OrganizationNotFound):
-        organization_get_by_ref(ref="source sa")
-    with pytest.raises(OrganizationNotFound):
-        organization_get_by_ref(ref=str(uuid.uuid4()))
-
-
-def test_organization_get_by_ref_refuses_an_ambiguous_name(org):
-    factories.make_org("Source SA")
-    with pytest.raises(AmbiguousOrganization):
-        organization_get_by_ref(ref="Source SA")

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from handover.errors import Conflict, InvalidInput, PermissionDenied, RuleRefused
+from handover.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleRefused
 
 
 class LastLegalRepresentative(RuleRefused):
@@ -51,3 +51,13 @@ class InvalidName(InvalidInput):
 class InvalidCountry(InvalidInput):
     code = "invalid_country"
     message = _("Enter a country as its two-letter code, e.g. CH.")
+
+
+class OrganizationNotFound(NotFound):
+    code = "organization_not_found"
+    message = _("No Organization has the id or the exact name “%(ref)s”.")
+
+
+class AmbiguousOrganization(InvalidInput):
+    code = "ambiguous_organization"
+    message = _("Several Organizations are named “%(ref)s”: give the Organization's id instead.")

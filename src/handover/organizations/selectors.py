@@ -8,6 +8,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Quer
 
 from handover.accounts.models import User
 from handover.errors import NotFound
+from handover.organizations.errors import AmbiguousOrganization, OrganizationNotFound
 from handover.organizations.models import ADMIN_ROLES, Membership, Organization, Role, Team
 from handover.products.models import Product
 
@@ -111,3 +112,23 @@ def team_get(*, organization: Organization, team_id: UUID | str | Any) -> Team:
 def products_to_grant(*, organization: Organization) -> QuerySet[Product]:
     """The Organization's products by name, to choose from when giving a new member access."""
     return Product.objects.filter(organization=organization).order_by("name")
+
+
+def organization_get_by_ref(*, ref: str) -> Organization:
+    """The Organization whose id, or else whose exact name, is `ref` (for the CLI's `ORG`).
+
+    Raises OrganizationNotFound, and AmbiguousOrganization when several share that name.
+    """
+    ref = ref.strip()
+    try:
+        by_id = Organization.objects.filter(pk=UUID(ref)).first()
+    except ValueError:
+        by_id = None
+    if by_id is not None:
+        return by_id
+    named = list(Organization.objects.filter(name=ref)[:2])
+    if not named:
+        raise OrganizationNotFound(ref=ref)
+    if len(named) > 1:
+        raise AmbiguousOrganization(ref=ref)
+    return named[0]

@@ -58,13 +58,3 @@ class CannotLinkToItself(InvalidInput):
 class ProductNotFound(NotFound):
     code = "product_not_found"
     message = _("This product does not exist or is not visible to you.")
-
-
-class OrganizationNotFound(NotFound):
-    code = "organization_not_found"
-    message = _("No Organization has the id or the exact name “%(ref)s”.")
-
-
-class AmbiguousOrganization(InvalidInput):
-    code = "ambiguous_organization"
-    message = _("Several Organizations are named “%(ref)s”: give the Organization's id instead.")

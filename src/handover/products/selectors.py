@@ -15,8 +15,6 @@ from handover.organizations.models import Membership, Organization, Team
 from handover.organizations.services import require_member
 from handover.products.catalogue import product_types, transferable_type_codes
 from handover.products.errors import (
-    AmbiguousOrganization,
-    OrganizationNotFound,
     ProductNotFound,
     UnknownProductStatus,
     UnknownProductType,
@@ -134,26 +132,6 @@ def product_get_by_id(*, product_id: Any) -> Product:
         return Product.objects.select_related("organization").get(pk=uuid.UUID(str(product_id)))
     except (ValueError, Product.DoesNotExist) as exc:
         raise ProductNotFound() from exc
-
-
-def organization_get_by_ref(*, ref: str) -> Organization:
-    """The Organization whose id, or else whose exact name, is `ref` (for the CLI's `ORG`).
-
-    Raises OrganizationNotFound, and AmbiguousOrganization when several share that name.
-    """
-    ref = ref.strip()
-    try:
-        by_id = Organization.objects.filter(pk=uuid.UUID(ref)).first()
-    except ValueError:
-        by_id = None
-    if by_id is not None:
-        return by_id
-    named = list(Organization.objects.filter(name=ref)[:2])
-    if not named:
-        raise OrganizationNotFound(ref=ref)
-    if len(named) > 1:
-        raise AmbiguousOrganization(ref=ref)
-    return named[0]
 
 
 def transfer_refusal(product: Product) -> Any:

@@ -16,7 +16,8 @@ from handover.billing.models import InvoiceLine
 from handover.errors import NotFound
 from handover.organizations.models import Membership, Organization, Team
 from handover.products.catalogue import TransferPolicy
-from handover.products.models import Product, ProductAccess, ProductStatus
+from handover.products.models import Product, ProductAccess
+from handover.products.selectors import IN_PENDING_TRANSFER, transfer_refusal
 from handover.transfers.links import secret_hash
 from handover.transfers.models import Transfer, TransferItem, TransferState
 
@@ -189,18 +190,16 @@ def transfer_impact(
 
     for impact in by_id.values():
         product = impact.product
-        if not product.product_type.transferable:
-            impact.readiness, impact.code = Readiness.BLOCKED, "product_not_transferable"
-            impact.reason = str(product.product_type.refusal)
-        elif product.status != ProductStatus.ACTIVE:
-            impact.readiness, impact.code = Readiness.BLOCKED, "product_not_transferable"
-            impact.reason = str(
-                _("A %(status)s product cannot be transferred.") % {"status": product.get_status_display()}
+        product.pending_transfer_id = pending.get(product.id)  # type: ignore[attr-defined]
+        refusal = transfer_refusal(product)
+        if refusal is not None:
+            impact.readiness, impact.reason = Readiness.BLOCKED, str(refusal)
+            impact.code = (
+                "product_in_pending_transfer"
+                if refusal is IN_PENDING_TRANSFER
+                else "product_not_transferable"
             )
-        elif product.id in pending:
-            impact.readiness, impact.code = Readiness.BLOCKED, "product_in_pending_transfer"
-            impact.reason = str(_("Already part of a pending transfer."))
-            impact.pending_transfer_id = pending[product.id]
+            impact.pending_transfer_id = pending.get(product.id)
         elif impact.consequences:
             impact.readiness = Readiness.WARNING
     return Impact(

@@ -24,7 +24,8 @@ from handover.errors import NotFound
 from handover.organizations.models import Membership, Organization, Role
 from handover.organizations.services import create_organization, require_admin
 from handover.products.catalogue import TransferPolicy, product_types
-from handover.products.models import AccessLevel, Product, ProductAccess, ProductStatus
+from handover.products.models import AccessLevel, Product, ProductAccess
+from handover.products.selectors import is_transferable
 from handover.terms.models import AcceptanceStep
 from handover.terms.services import record_acceptance
 from handover.transfers import links, tasks, throttle
@@ -458,13 +459,7 @@ def _move(
     items = TransferItem.objects.filter(transfer=transfer)
     product_ids = items.values("product_id")
     products = list(Product.objects.filter(id__in=product_ids).order_by("name"))
-    stale = [
-        p
-        for p in products
-        if p.organization_id != source.id
-        or p.status != ProductStatus.ACTIVE
-        or not p.product_type.transferable
-    ]
+    stale = [p for p in products if p.organization_id != source.id or not is_transferable(p)]
     if stale or not products:
         raise TransferStale(names=", ".join(p.name for p in stale) or "—")
 

@@ -10,8 +10,8 @@ from handover.accounts.selectors import user_get_by_email
 from handover.errors import DomainError
 from handover.organizations.api import MembershipOut, OrganizationOut
 from handover.organizations.models import Role
+from handover.organizations.selectors import organization_get_by_ref
 from handover.organizations.services import add_member, create_organization
-from handover.products.selectors import organization_get_by_ref
 
 ROLES = ", ".join(Role.values)
 

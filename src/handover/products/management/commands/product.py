@@ -8,10 +8,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from handover.errors import DomainError
+from handover.organizations.selectors import organization_get_by_ref
 from handover.products.api import product_out
 from handover.products.catalogue import product_types
 from handover.products.models import ProductStatus
-from handover.products.selectors import organization_get_by_ref
 from handover.products.services import create_product, create_products
 
 

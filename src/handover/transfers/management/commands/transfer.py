@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from handover.errors import DomainError
-from handover.products.selectors import organization_get_by_ref
+from handover.organizations.selectors import organization_get_by_ref
 from handover.transfers.api import TransferOut
 from handover.transfers.models import Transfer, TransferState
 from handover.transfers.selectors import transfers_for_organization
