@@ -66,7 +66,7 @@ CLAIRE = "claire@alpine-bakery.ch"
 JONAS = "jonas@alpine-bakery.ch"
 ELENA = "elena@alpine-bakery.ch"
 SOPHIE = "sophie@dupont-consulting.fr"
-MARC = "marc@dupont-consulting.fr"
+JAVIER = "javier@dupont-consulting.fr"
 
 ALPINE = "Alpine Bakery SA"
 DUPONT = "Dupont Consulting"
@@ -74,11 +74,11 @@ ATELIER = "Web Atelier Sàrl"
 
 USERS = (
     DemoUser(LUCA, "Luca Bernasconi", "en"),
-    DemoUser(CLAIRE, "Claire Rochat", "fr"),
+    DemoUser(CLAIRE, "Claire Rochat", "en"),
     DemoUser(SOPHIE, "Sophie Dupont", "fr"),
     DemoUser(JONAS, "Jonas Meier", "de"),
     DemoUser(ELENA, "Elena Rossi", "it"),
-    DemoUser(MARC, "Marc Lefèvre", "fr"),
+    DemoUser(JAVIER, "Javier Morales", "es"),
 )
 
 # The agency's Luca administers both of its customers' Organizations: he can move products between
@@ -90,7 +90,7 @@ ORGANIZATIONS = (
         CLAIRE,
         ((LUCA, Role.ADMINISTRATOR), (JONAS, Role.COLLABORATOR), (ELENA, Role.COLLABORATOR)),
     ),
-    DemoOrganization(DUPONT, "FR", SOPHIE, ((LUCA, Role.ADMINISTRATOR), (MARC, Role.COLLABORATOR))),
+    DemoOrganization(DUPONT, "FR", SOPHIE, ((LUCA, Role.ADMINISTRATOR), (JAVIER, Role.COLLABORATOR))),
     DemoOrganization(ATELIER, "CH", LUCA),
 )
 
@@ -150,8 +150,8 @@ USER_RIGHTS = (
     ("kdrive", "Alpine Bakery — shared drive", ELENA, AccessLevel.MANAGE),
     ("web_hosting", "shop.alpine-bakery.ch", ELENA, AccessLevel.MANAGE),
     ("web_hosting", "alpine-bakery.ch", LUCA, AccessLevel.MANAGE),
-    ("kdrive", "Dupont Consulting — client files", MARC, AccessLevel.USE),
-    ("mail_service", "dupont-consulting.fr", MARC, AccessLevel.USE),
+    ("kdrive", "Dupont Consulting — client files", JAVIER, AccessLevel.USE),
+    ("mail_service", "dupont-consulting.fr", JAVIER, AccessLevel.USE),
 )
 
 TEAMS = (
@@ -177,7 +177,7 @@ TEAMS = (
     DemoTeam(
         DUPONT,
         "Consultants",
-        (MARC,),
+        (JAVIER,),
         (("kdrive", "Dupont Consulting — client files", AccessLevel.MANAGE),),
     ),
 )
