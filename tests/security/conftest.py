@@ -41,3 +41,7 @@ def start(terms):
         )
 
     return _start
+
+
+# The figures of the random runs are printed with the races' (see tests/concurrency/conftest.py).
+from tests.concurrency.conftest import pytest_terminal_summary  # noqa: E402, F401
