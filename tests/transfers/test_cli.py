@@ -54,3 +54,11 @@ def test_expire_marks_due_transfers(start, org, owner, hosting):
     with time_machine.travel(timezone.now() + timedelta(days=8)):
         assert run("expire") == "Expired 1 transfers.\n"
     assert Transfer.objects.get().state == TransferState.EXPIRED
+
+
+def test_a_transfer_past_its_expiry_reads_expired_before_the_sweep(start, org, owner, hosting):
+    start(owner, org, hosting)
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        [row] = json.loads(run("list", "Source SA", "--json"))
+    assert row["state"] == "expired"
+    assert Transfer.objects.get().state == TransferState.PENDING

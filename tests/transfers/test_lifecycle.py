@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from handover.audit.models import AuditAction, AuditEvent
-from handover.errors import PermissionDenied
+from handover.errors import InvalidInput, PermissionDenied
 from handover.organizations.models import Role
 from handover.products.models import Product
 from handover.transfers import errors
@@ -187,3 +187,13 @@ def test_an_initiator_losing_rights_has_their_pending_transfers_cancelled(
     assert event.actor is None and event.details["initiator"] == "admin@example.com"
     run_tasks()
     assert sorted(m.to[0] for m in mail.outbox) == ["admin@example.com", "owner@example.com"]
+
+
+@pytest.mark.parametrize("email", ["not an email", "x" * 250 + "@example.com", "a\x00@example.com"])
+def test_sending_to_something_that_is_not_an_address_is_refused(start, org, owner, hosting, email):
+    started = start(owner, org, hosting)
+    with pytest.raises(InvalidInput) as refused:
+        send_transfer_link(actor=owner, transfer=started.transfer, email=email)
+    assert refused.value.status == 400
+    assert Transfer.objects.get().bound_email == ""
+    assert not AuditEvent.objects.filter(action=AuditAction.TRANSFER_LINK_SENT).exists()

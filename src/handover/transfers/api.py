@@ -89,6 +89,12 @@ class TransferOut(Schema):
     completed_at: datetime | None
 
     @staticmethod
+    def resolve_state(obj: Transfer | dict[str, Any]) -> str:
+        if isinstance(obj, dict):  # already serialized (TransferWithLink)
+            return obj["state"]
+        return obj.current_state
+
+    @staticmethod
     def resolve_products(obj: Transfer | dict[str, Any]) -> list[Any]:
         if isinstance(obj, dict):  # already serialized (TransferWithLink)
             return obj["products"]

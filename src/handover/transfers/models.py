@@ -79,6 +79,14 @@ class Transfer(UUIDModel):
     def is_pending(self) -> bool:
         return self.state == TransferState.PENDING
 
+    @property
+    def current_state(self) -> str:
+        """The state as readers see it: past its expiry a pending transfer reads `expired`, whether or
+        not the periodic sweep has marked it yet (receiving refuses it either way)."""
+        if self.state == TransferState.PENDING and self.expires_at <= timezone.now():
+            return TransferState.EXPIRED
+        return self.state
+
 
 class TransferItem(UUIDModel):
     """One product of a transfer. `pending` mirrors the transfer's state so that the database

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from handover.accounts.models import User
+from handover.accounts.services import clean_email
 from handover.audit.models import AuditAction
 from handover.audit.services import Event, record_event, record_events
 from handover.errors import NotFound
@@ -238,9 +239,9 @@ def send_transfer_link(
     receive or decline it. The email is queued in this transaction.
     """
     require_admin(user=actor, organization=transfer.source_organization)
+    email = clean_email(email)
     throttle.check_send_rate(user=actor)
     transfer = _lock_pending(transfer)
-    email = email.strip().lower()
     _new_link(transfer, bound_email=email if bind_to_email else "")
     tasks.send_transfer_link_email.enqueue(
         transfer_id=str(transfer.id),
