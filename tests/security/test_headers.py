@@ -93,6 +93,7 @@ PRODUCTION = {
     "SECRET_KEY": "x7!kQ2#vR9@mL4$wT8^zP1&nB6*cF3(hJ5)dG0-sY2_eU7+aK9=oI4",
     "DEBUG": "0",
     "ALLOWED_HOSTS": "handover.example.com",
+    "EMAIL_URL": "smtp://mailer:secret@smtp.example.com:587?tls=1",
 }
 SHOW_SETTINGS = (
     "import json; from django.conf import settings as s; print(json.dumps({k: getattr(s, k) for k in ["
@@ -125,6 +126,15 @@ def test_served_over_https_the_deploy_checks_are_clean(tmp_path):
         "X_FRAME_OPTIONS": "DENY",
         "DEBUG": False,
     }
+
+
+def test_the_deploy_checks_refuse_the_demos_public_mailbox(tmp_path):
+    """Without EMAIL_URL, mail (password resets, transfer links) lands in the demo's mailbox, which
+    anyone can read at /mailbox/."""
+    without_smtp = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_URL"}
+    result = _handover(tmp_path, {**without_smtp, "EMAIL_URL": "mailbox:"}, "check", "--deploy")
+    assert result.returncode != 0
+    assert "handover.E001" in result.stderr + result.stdout
 
 
 def test_over_https_answers_carry_hsts_and_cookies_are_secure(client, db, settings):
