@@ -297,3 +297,42 @@ def test_receiving_runs_the_same_number_of_queries_for_10_and_for_1000_products(
             Product.objects.filter(id__in=[p.id for p in products], organization=destination).count() == count
         )
     assert counts[10] == counts[1000] <= 30, counts
+
+
+def test_a_new_link_after_sending_is_a_bearer_link_again(start, org, owner, hosting):
+    from handover.transfers.models import Transfer
+    from handover.transfers.services import send_transfer_link
+
+    started = start(owner, org, hosting)
+    send_transfer_link(actor=owner, transfer=started.transfer, email="a@example.com")
+    assert Transfer.objects.get().bound_email == "a@example.com"
+    renewed = rotate_transfer_link(actor=owner, transfer=started.transfer)
+    assert Transfer.objects.get().bound_email == ""
+    stranger = factories.make_user()
+    assert inspect_transfer_link(actor=stranger, token=renewed.token) == started.transfer
+
+
+def test_a_transfer_is_read_by_admins_of_either_side_only(start, org, owner, recipient, destination, hosting):
+    from handover.transfers.selectors import transfer_get_for_admin
+
+    transfer = start(owner, org, hosting).transfer
+    assert transfer_get_for_admin(user=owner, transfer_id=transfer.id) == transfer
+    with pytest.raises(PermissionDenied):
+        transfer_get_for_admin(
+            user=factories.add_member(org, role=Role.COLLABORATOR), transfer_id=transfer.id
+        )
+    with pytest.raises(NotFound):
+        transfer_get_for_admin(user=recipient, transfer_id=transfer.id)
+    receive_transfer(
+        actor=recipient, token=factories_token(transfer), destination=destination, accept_terms=True
+    )
+    assert transfer_get_for_admin(user=recipient, transfer_id=transfer.id) == transfer
+    with pytest.raises(NotFound):
+        transfer_get_for_admin(user=owner, transfer_id="not-a-uuid")
+
+
+def factories_token(transfer):
+    from handover.transfers import links
+
+    transfer.refresh_from_db()
+    return links.link_secret(transfer.id, transfer.link_nonce)

@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -25,14 +24,14 @@ from ninja.pagination import paginate
 from pydantic import StrictBool, model_validator
 
 from handover.accounts.models import User
-from handover.errors import PermissionDenied
+from handover.accounts.reauthentication import recent_authentication_required
 from handover.organizations.models import Organization
-from handover.organizations.selectors import admin_memberships_for_user, organization_get_for_member
+from handover.organizations.selectors import organization_get_for_member
 from handover.organizations.services import require_admin
 from handover.schemas import Email, Input, Pagination, errors, multi_line, single_line
 from handover.transfers import services
 from handover.transfers.models import Transfer
-from handover.transfers.selectors import Impact, transfer_get_for_member, transfers_for_organization
+from handover.transfers.selectors import Impact, transfer_get_for_admin, transfers_for_organization
 
 router = Router()
 
@@ -253,7 +252,7 @@ def _member_organization(request: AuthedRequest, org_id: UUID) -> Organization:
 def _with_session_reauthentication(view: Callable[..., Any]) -> Callable[..., Any]:
     """A recent sign-in for session callers (allauth answers ReauthenticationRequired otherwise);
     a personal API token is itself the credential."""
-    return reauthentication_required(view, enabled=lambda request: not getattr(request, "api_token", False))
+    return recent_authentication_required(lambda request: not getattr(request, "api_token", False))(view)
 
 
 def _preview(impact: Impact, organization: Organization) -> dict[str, Any]:
@@ -355,12 +354,7 @@ def list_transfers(request: AuthedRequest, org_id: UUID, state: TransferStateNam
     summary="One transfer, seen by an admin of its source or destination",
 )
 def get_transfer(request: AuthedRequest, transfer_id: UUID) -> Any:
-    transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
-    # As on the web, collaborators do not see transfers: they name products they may not see.
-    sides = [o for o in (transfer.source_organization_id, transfer.destination_organization_id) if o]
-    if not admin_memberships_for_user(user=request.auth).filter(organization_id__in=sides).exists():
-        raise PermissionDenied()
-    return transfer
+    return transfer_get_for_admin(user=request.auth, transfer_id=transfer_id)
 
 
 @router.post(
@@ -370,7 +364,7 @@ def get_transfer(request: AuthedRequest, transfer_id: UUID) -> Any:
     description="Answers the transfer with its new `link` and `token`, shown this once.",
 )
 def rotate_link(request: AuthedRequest, transfer_id: UUID) -> Any:
-    transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
+    transfer = transfer_get_for_admin(user=request.auth, transfer_id=transfer_id)
     return _with_link(services.rotate_transfer_link(actor=request.auth, transfer=transfer))
 
 
@@ -384,7 +378,7 @@ def rotate_link(request: AuthedRequest, transfer_id: UUID) -> Any:
     ),
 )
 def send_link(request: AuthedRequest, transfer_id: UUID, payload: SendIn) -> Any:
-    transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
+    transfer = transfer_get_for_admin(user=request.auth, transfer_id=transfer_id)
     return services.send_transfer_link(
         actor=request.auth,
         transfer=transfer,
@@ -402,7 +396,7 @@ def send_link(request: AuthedRequest, transfer_id: UUID, payload: SendIn) -> Any
 )
 @_with_session_reauthentication
 def complete_transfer(request: AuthedRequest, transfer_id: UUID, payload: CompleteIn) -> Any:
-    transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
+    transfer = transfer_get_for_admin(user=request.auth, transfer_id=transfer_id)
     destination = _member_organization(request, payload.destination_organization_id)
     return services.complete_transfer(
         actor=request.auth, transfer=transfer, destination=destination, accept_terms=payload.accept_terms
@@ -415,7 +409,7 @@ def complete_transfer(request: AuthedRequest, transfer_id: UUID, payload: Comple
     summary="Cancel a pending transfer",
 )
 def cancel_transfer(request: AuthedRequest, transfer_id: UUID, payload: CancelIn | None = None) -> Any:
-    transfer = transfer_get_for_member(user=request.auth, transfer_id=transfer_id)
+    transfer = transfer_get_for_admin(user=request.auth, transfer_id=transfer_id)
     reason = payload.reason if payload is not None else ""
     return services.cancel_transfer(actor=request.auth, transfer=transfer, reason=reason)
 

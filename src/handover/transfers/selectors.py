@@ -7,14 +7,15 @@ from typing import Any
 from uuid import UUID
 
 from allauth.account.models import EmailAddress
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handover.accounts.models import User
 from handover.billing.models import InvoiceLine
-from handover.errors import NotFound
-from handover.organizations.models import Membership, Organization, Team
+from handover.errors import NotFound, PermissionDenied
+from handover.organizations.models import ADMIN_ROLES, Membership, Organization, Team
 from handover.products.catalogue import TransferPolicy
 from handover.products.models import Product, ProductAccess
 from handover.products.selectors import IN_PENDING_TRANSFER, transfer_refusal
@@ -36,14 +37,23 @@ def _with_details(queryset: QuerySet[Transfer]) -> QuerySet[Transfer]:
     ).prefetch_related(Prefetch("items", items))
 
 
-def transfers_for_organization(*, organization: Organization, state: str | None = None) -> QuerySet[Transfer]:
-    """Transfers out of or into `organization`, newest first, with their products (constant queries)."""
-    queryset = Transfer.objects.filter(
-        Q(source_organization=organization) | Q(destination_organization=organization)
-    ).annotate(product_count=Count("items"))
+def transfers_for_organization(
+    *, organization: Organization, state: str | None = None, history: bool = False, direction: str = ""
+) -> QuerySet[Transfer]:
+    """Transfers out of or into `organization`, newest first, with their products (constant queries).
+
+    `history` leaves out pending ones; `direction` is "outgoing", "incoming" or "" for both.
+    """
+    sides = {
+        "outgoing": Q(source_organization=organization),
+        "incoming": Q(destination_organization=organization),
+    }
+    queryset = Transfer.objects.filter(sides.get(direction) or sides["outgoing"] | sides["incoming"])
     if state:
         queryset = queryset.filter(state=state)
-    return _with_details(queryset).order_by("-created_at")
+    if history:
+        queryset = queryset.exclude(state=TransferState.PENDING)
+    return _with_details(queryset.annotate(product_count=Count("items"))).order_by("-created_at")
 
 
 def transfers_waiting_for_user(*, user: User) -> QuerySet[Transfer]:
@@ -56,15 +66,31 @@ def transfers_waiting_for_user(*, user: User) -> QuerySet[Transfer]:
     ).order_by("expires_at")
 
 
-def transfer_get_for_member(*, user: User, transfer_id: UUID | str | Any) -> Transfer:
-    """A transfer seen by a member of its source or destination Organization; NotFound otherwise."""
-    mine = Membership.objects.filter(user=user).values("organization_id")
+def transfer_get_for_admin(*, user: User, transfer_id: UUID | str | Any) -> Transfer:
+    """A transfer seen by an admin of its source or destination Organization.
+
+    Raises NotFound for anyone who belongs to neither, and PermissionDenied for their collaborators:
+    a transfer names products a collaborator may not see.
+    """
+
+    def role_in(side: str) -> Subquery:
+        return Subquery(Membership.objects.filter(organization=OuterRef(side), user=user).values("role")[:1])
+
     try:
-        return _with_details(
-            Transfer.objects.filter(Q(source_organization__in=mine) | Q(destination_organization__in=mine))
-        ).get(id=transfer_id)
-    except (Transfer.DoesNotExist, ValueError) as exc:
+        transfer = (
+            _with_details(Transfer.objects.all())
+            .annotate(
+                source_role=role_in("source_organization"),
+                destination_role=role_in("destination_organization"),
+            )
+            .filter(Q(source_role__isnull=False) | Q(destination_role__isnull=False))
+            .get(id=transfer_id)
+        )
+    except (Transfer.DoesNotExist, ValueError, ValidationError) as exc:
         raise NotFound() from exc
+    if transfer.source_role not in ADMIN_ROLES and transfer.destination_role not in ADMIN_ROLES:  # type: ignore[attr-defined]
+        raise PermissionDenied()
+    return transfer
 
 
 def transfer_get_by_token(*, token: str) -> Transfer | None:

@@ -202,10 +202,13 @@ def _check_pending(transfer: Transfer) -> None:
 
 @transaction.atomic
 def rotate_transfer_link(*, actor: User, transfer: Transfer) -> StartedTransfer:
-    """Replace the transfer's link with a new one; the old link stops working at once."""
+    """Replace the transfer's link with a new one to copy; the old link stops working at once.
+
+    A copied link is a bearer link (SPEC §3.4): a binding to an address, from sending, is lifted.
+    """
     require_admin(user=actor, organization=transfer.source_organization)
     transfer = _lock_pending(transfer)
-    token = _new_link(transfer)
+    token = _new_link(transfer, bound_email="")
     record_event(
         actor=actor,
         organization=transfer.source_organization,

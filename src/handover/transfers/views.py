@@ -6,14 +6,10 @@ to the next page through the session, once. On the receiving side it leaves the 
 (the way Django's password reset does it), with `Referrer-Policy: no-referrer`.
 """
 
-import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from allauth.account import app_settings as allauth_settings
-from allauth.account.authentication import get_authentication_records
-from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -27,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from handover.accounts.reauthentication import recent_authentication_required
 from handover.errors import DomainError, NotFound, PermissionDenied
 from handover.organizations.selectors import admin_memberships_for_user
 from handover.products.selectors import products_visible_to
@@ -48,7 +45,7 @@ from handover.transfers.models import Transfer, TransferState
 from handover.transfers.selectors import (
     Impact,
     transfer_get_by_token,
-    transfer_get_for_member,
+    transfer_get_for_admin,
     transfer_impact,
     transfers_for_organization,
     transfers_waiting_for_user,
@@ -67,24 +64,10 @@ def _link_key(transfer_id: Any) -> str:
 def _reauthentication_for(
     *actions: str,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Ask for the password (or second factor) again before the POSTs whose `action` is one of
-    `actions`, unless the user signed in or re-authenticated within ACCOUNT_REAUTHENTICATION_TIMEOUT
-    (SPEC §3.5). allauth keeps the POST in the session and replays it once the user has
-    re-authenticated, so the form survives the detour."""
-
-    def enabled(request: HttpRequest) -> bool:
-        if request.method != "POST" or request.POST.get("action") not in actions:
-            return False
-        return not _authenticated_recently(request)
-
-    return reauthentication_required(enabled=enabled)
-
-
-def _authenticated_recently(request: HttpRequest) -> bool:
-    # allauth itself only counts re-authentications; a sign-in a minute ago proves as much.
-    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
-    last = max((record.get("at", 0) for record in records), default=0)
-    return time.time() - last < allauth_settings.REAUTHENTICATION_TIMEOUT
+    """Re-authentication before the POSTs whose `action` is one of `actions` (SPEC §3.5)."""
+    return recent_authentication_required(
+        lambda request: request.method == "POST" and request.POST.get("action") in actions
+    )
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
@@ -144,13 +127,9 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
             status = 400
         elif filters.is_bound:
             state, direction = filters.cleaned_data["state"], filters.cleaned_data["direction"]
-        history = transfers_for_organization(organization=organization, state=state or None).exclude(
-            state=TransferState.PENDING
+        history = transfers_for_organization(
+            organization=organization, state=state or None, history=True, direction=direction
         )
-        if direction == "outgoing":
-            history = history.filter(source_organization=organization)
-        elif direction == "incoming":
-            history = history.filter(destination_organization=organization)
         page = Paginator(history, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
         context |= {
             "pending": transfers_for_organization(organization=organization, state=TransferState.PENDING),
@@ -298,7 +277,7 @@ def transfer_detail(request: HttpRequest, transfer_id: Any) -> HttpResponse:
     """A transfer seen from its source or its destination; while pending, the source's admins copy,
     renew or send its link, complete it directly or cancel it."""
     organization = request.organization  # type: ignore[attr-defined]
-    transfer = transfer_get_for_member(user=request.user, transfer_id=transfer_id)  # type: ignore[arg-type]
+    transfer = transfer_get_for_admin(user=request.user, transfer_id=transfer_id)  # type: ignore[arg-type]
     if organization.id not in {transfer.source_organization_id, transfer.destination_organization_id}:
         raise NotFound()
     memberships = admin_memberships_for_user(user=request.user).exclude(  # type: ignore[arg-type]
