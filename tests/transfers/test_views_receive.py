@@ -438,3 +438,25 @@ def test_the_page_works_without_javascript(sign_in, started, recipient, destinat
     body = client.get(RECEIVE).content.decode()
     noscript = body.split("<noscript>")[1].split("</noscript>")[0]
     assert '<button type="submit" name="action" value="receive">Receive the products</button>' in noscript
+
+
+def test_a_transfer_waiting_for_the_user_opens_without_the_email(
+    client, start, org, owner, recipient, destination
+):
+    """'Waiting for you' leads to the same receive page as the emailed link, for that address only."""
+    product = factories.make_product(org, name="waiting.example")
+    started = start(owner, org, product)
+    send_transfer_link(actor=owner, transfer=started.transfer, email=recipient.email)
+    client.force_login(recipient)
+    listing = client.get(reverse("transfers:list", args=[destination.id])).content.decode()
+    url = reverse("transfers:receive_waiting", args=[started.transfer.id])
+    assert url in listing
+
+    response = client.get(url)
+    assert response["Location"] == reverse("transfers:receive")
+    page = client.get(reverse("transfers:receive")).content.decode()
+    assert "waiting.example" in page
+    assert Product.objects.get(pk=product.pk).organization == org  # opening changes nothing
+
+    client.force_login(factories.make_user())
+    assert client.get(url).status_code == 404

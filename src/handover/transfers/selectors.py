@@ -19,7 +19,7 @@ from handover.organizations.models import ADMIN_ROLES, Membership, Organization,
 from handover.products.catalogue import TransferPolicy
 from handover.products.models import Product, ProductAccess
 from handover.products.selectors import IN_PENDING_TRANSFER, transfer_refusal
-from handover.transfers.links import secret_hash
+from handover.transfers.links import link_secret, secret_hash
 from handover.transfers.models import Transfer, TransferItem, TransferState
 
 
@@ -64,6 +64,19 @@ def transfers_waiting_for_user(*, user: User) -> QuerySet[Transfer]:
             state=TransferState.PENDING, bound_email__in=emails, expires_at__gt=timezone.now()
         ).annotate(product_count=Count("items"))
     ).order_by("expires_at")
+
+
+def transfer_token_for_recipient(*, user: User, transfer_id: UUID | str | Any) -> str:
+    """The current link secret of a pending transfer sent to one of the user's verified addresses, so
+    that "Waiting for you" opens it without the email; NotFound for any other transfer.
+
+    The secret is derived on the server (see links.py) and goes to the session, never to the page.
+    """
+    try:
+        transfer = transfers_waiting_for_user(user=user).get(id=transfer_id)
+    except (Transfer.DoesNotExist, ValueError, ValidationError) as exc:
+        raise NotFound() from exc
+    return link_secret(transfer.id, transfer.link_nonce)
 
 
 def transfer_get_for_admin(*, user: User, transfer_id: UUID | str | Any) -> Transfer:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("o/<uuid:org_id>/transfers/<uuid:transfer_id>/", views.transfer_detail, name="detail"),
     path("transfers/receive/<str:token>", views.receive_link, name="receive_link"),
     path("transfers/receive/", views.receive_transfer, name="receive"),
+    path("transfers/waiting/<uuid:transfer_id>/", views.receive_waiting, name="receive_waiting"),
 ]

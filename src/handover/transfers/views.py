@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -47,6 +48,7 @@ from handover.transfers.selectors import (
     transfer_get_by_token,
     transfer_get_for_admin,
     transfer_impact,
+    transfer_token_for_recipient,
     transfers_for_organization,
     transfers_waiting_for_user,
 )
@@ -413,6 +415,16 @@ def receive_link(request: HttpRequest, token: str) -> HttpResponse:
     """
     request.session[RECEIVE_TOKEN_KEY] = token
     return _no_referrer(redirect("transfers:receive"))
+
+
+@login_required
+@require_safe
+def receive_waiting(request: HttpRequest, transfer_id: Any) -> HttpResponse:
+    """Open a transfer from "Waiting for you" as its emailed link would: its secret goes to the session."""
+    request.session[RECEIVE_TOKEN_KEY] = transfer_token_for_recipient(
+        user=request.user, transfer_id=transfer_id
+    )  # type: ignore[arg-type]
+    return redirect("transfers:receive")
 
 
 @_reauthentication_for("receive")
