@@ -66,6 +66,14 @@ def transfers_waiting_for_user(*, user: User) -> QuerySet[Transfer]:
     ).order_by("expires_at")
 
 
+def transfer_get(*, transfer_id: UUID | str | Any) -> Transfer:
+    """Any transfer by id, for trusted operators (CLI); NotFound otherwise."""
+    try:
+        return _with_details(Transfer.objects.all()).get(id=transfer_id)
+    except (Transfer.DoesNotExist, ValueError, ValidationError) as exc:
+        raise NotFound() from exc
+
+
 def transfer_token_for_recipient(*, user: User, transfer_id: UUID | str | Any) -> str:
     """The current link secret of a pending transfer sent to one of the user's verified addresses, so
     that "Waiting for you" opens it without the email; NotFound for any other transfer.

@@ -264,33 +264,17 @@ def send_transfer_link(
 
 
 @transaction.atomic
-def cancel_transfer(*, actor: User, transfer: Transfer, reason: str = "") -> Transfer:
-    """Cancel a pending transfer (its initiator or any admin of the source); tells the initiator."""
-    require_admin(user=actor, organization=transfer.source_organization)
+def cancel_transfer(*, actor: User | None, transfer: Transfer, reason: str = "") -> Transfer:
+    """Cancel a pending transfer (its initiator, any admin of the source, or an operator when `actor`
+    is None); tells the initiator."""
+    if actor is not None:
+        require_admin(user=actor, organization=transfer.source_organization)
     transfer = _lock_pending(transfer)
     _end(
         transfer,
         state=TransferState.CANCELLED,
         action=AuditAction.TRANSFER_CANCELLED,
         actor=actor,
-        reason=reason,
-    )
-    return transfer
-
-
-@transaction.atomic
-def cancel_transfer_as_operator(*, transfer_id: UUID | str, reason: str) -> Transfer:
-    """Cancel a pending transfer on an operator's behalf (CLI); the initiator is told."""
-    try:
-        transfer = Transfer.objects.select_related("source_organization").get(pk=UUID(str(transfer_id)))
-    except (ValueError, Transfer.DoesNotExist) as exc:
-        raise NotFound() from exc
-    transfer = _lock_pending(transfer)
-    _end(
-        transfer,
-        state=TransferState.CANCELLED,
-        action=AuditAction.TRANSFER_CANCELLED,
-        actor=None,
         reason=reason,
     )
     return transfer

@@ -9,8 +9,8 @@ from handover.errors import DomainError
 from handover.organizations.selectors import organization_get_by_ref
 from handover.transfers.api import TransferOut
 from handover.transfers.models import Transfer, TransferState
-from handover.transfers.selectors import transfers_for_organization
-from handover.transfers.services import cancel_transfer_as_operator, expire_due_transfers
+from handover.transfers.selectors import transfer_get, transfers_for_organization
+from handover.transfers.services import cancel_transfer, expire_due_transfers
 
 
 class Command(BaseCommand):
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         self._print(json, [_shape(t) for t in transfers], "\n".join(rows) or "No transfers.")
 
     def _cancel(self, *, transfer_id: str, reason: str, json: bool, **options: Any) -> None:
-        transfer = cancel_transfer_as_operator(transfer_id=transfer_id, reason=reason)
+        transfer = cancel_transfer(actor=None, transfer=transfer_get(transfer_id=transfer_id), reason=reason)
         self._print(json, _shape(transfer), f"Cancelled {transfer.id}.")
 
     def _expire(self, *, json: bool, **options: Any) -> None:
