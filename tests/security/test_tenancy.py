@@ -397,3 +397,34 @@ def test_the_api_refuses_a_session_post_without_its_csrf_token(world):
         answer, changed = _post_and_undo(client, path.format(**kwargs), {})
         assert answer == 403, (path, answer)
         assert not changed, path
+
+
+ADMIN_PUBLIC = {"admin:login": {200, 302}, "admin:logout": {302, 405}}
+
+
+def test_no_customer_reaches_the_operator_admin(world):
+    """Every route under /admin/ sends anyone who is not staff to the admin's sign-in (or is public:
+    its sign-in and sign-out); POSTs change nothing."""
+    transfer_id = str(world.s.kwargs["transfer_id"])
+    routes = [(route, name) for route, name in _routes() if route.startswith("admin/")]
+    assert len(routes) > 50
+    for role in ROLES:
+        client = _client(world, role)
+        for route, name in routes:
+            url = "/" + re.sub(
+                r"<(?:\w+:)?(\w+)>", lambda m: "1" if m.group(1) == "content_type_id" else transfer_id, route
+            )
+            response = client.get(url)
+            if name in ADMIN_PUBLIC:
+                assert response.status_code in ADMIN_PUBLIC[name], (role, url, response.status_code)
+                continue
+            assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), (
+                role,
+                url,
+                response.status_code,
+            )
+            answer, changed = _post_and_undo(client, url, {})
+            assert not changed, (role, url, answer)
+    FIGURES.append(
+        f"operator admin: {len(routes)} routes x {len(ROLES)} roles, none reached without staff status"
+    )
