@@ -132,33 +132,36 @@ def test_an_unknown_stored_language_falls_back_to_the_browser(client, org, owner
     assert response["Content-Language"] == "fr"
 
 
-def test_a_user_who_chose_german_gets_the_transfer_email_in_german(org, owner, terms, run_tasks):
-    recipient = factories.make_user("empfaenger@example.com", name="Erika Empfänger")
-    recipient.language = "de"
-    recipient.save(update_fields=["language"])
+@pytest.fixture
+def link_email(org, owner, terms, run_tasks):
+    """The transfer-link email that `owner`, reading pages in `sender_language`, sends to `email`."""
     product = factories.make_product(org, "web_hosting", name="shop.example")
     started = start_transfer(
         actor=owner, organization=org, product_ids=[product.id], accept_terms=True, acknowledge_warnings=True
     )
-    with translation.override("fr"):  # the sender's language does not matter
-        send_transfer_link(actor=owner, transfer=started.transfer, email="Empfaenger@example.com")
-    run_tasks()
-    [message] = mail.outbox
+
+    def send(email, *, sender_language):
+        with translation.override(sender_language):
+            send_transfer_link(actor=owner, transfer=started.transfer, email=email)
+        run_tasks()
+        [message] = mail.outbox
+        return message
+
+    return send
+
+
+def test_a_user_who_chose_german_gets_the_transfer_email_in_german(link_email):
+    recipient = factories.make_user("empfaenger@example.com", name="Erika Empfänger")
+    recipient.language = "de"
+    recipient.save(update_fields=["language"])
+    message = link_email("Empfaenger@example.com", sender_language="fr")
     assert message.to == ["empfaenger@example.com"]
     assert message.subject == "Source SA überträgt Ihnen Produkte"
     assert "Um die Produkte zu empfangen" in message.body
     assert "shop.example" in message.body
-    html = message.alternatives[0][0]
-    assert "Produkte prüfen und empfangen" in html
+    assert "Produkte prüfen und empfangen" in message.alternatives[0][0]
 
 
-def test_an_address_without_an_account_gets_the_email_in_english(org, owner, terms, run_tasks):
-    product = factories.make_product(org, "web_hosting", name="shop.example")
-    started = start_transfer(
-        actor=owner, organization=org, product_ids=[product.id], accept_terms=True, acknowledge_warnings=True
-    )
-    with translation.override("de"):
-        send_transfer_link(actor=owner, transfer=started.transfer, email="nobody@example.com")
-    run_tasks()
-    [message] = mail.outbox
+def test_an_address_without_an_account_gets_the_email_in_english(link_email):
+    message = link_email("nobody@example.com", sender_language="de")
     assert message.subject == "Source SA is transferring products to you"
