@@ -25,6 +25,19 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def load_application(target: str) -> Any:
+    """Load the WSGI application in a granian worker process, in a process group of its own.
+
+    A terminal's Ctrl-C then reaches only the main process, which stops each worker with one SIGTERM:
+    a worker that got both the terminal's SIGINT and its parent's SIGTERM was seen to hang until
+    killed (granian 2.8, two workers or more).
+    """
+    os.setpgid(0, 0)
+    from handover.wsgi import application
+
+    return application
+
+
 class TaskWorker:
     """The `handover worker` child process, restarted if it dies while the server runs."""
 
@@ -181,4 +194,4 @@ class Command(BaseCommand):
             workers_kill_timeout=30,
         )
         server.on_startup(lambda: self.stdout.write(f"Handover is serving {url}/ (Ctrl-C stops it)."))
-        server.serve()
+        server.serve(target_loader=load_application)
