@@ -4,12 +4,14 @@ Every test here is marked `e2e` and runs with `transactional_db`, so that the li
 sees the rows the test creates.
 """
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import Page
 
 from tests.factories import PASSWORD
 
@@ -61,27 +63,46 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
-    """A new page in a new browser context, with relative URLs resolved against the live server."""
-    context = browser.new_context(
-        base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 800}
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    yield page
-    context.close()
+def new_page(browser, live_server) -> Iterator[Callable[..., Page]]:
+    """Make pages, each in a browser context of its own (cookies, storage): a second person signs in
+    on a second page. Relative URLs resolve against the live server."""
+    contexts = []
+
+    def make(*, javascript: bool = True) -> Page:
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="en-US",
+            viewport={"width": 1280, "height": 800},
+            java_script_enabled=javascript,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    """The test's page, in a fresh browser context."""
+    return new_page()
+
+
+def sign_in_on(page: Page, email: str, password: str = PASSWORD, *, open_form: bool = True) -> None:
+    """Sign in through the real sign-in form: the sign-in page, or with `open_form=False` the form the
+    page already shows (after a redirect to it); returns once the browser has left it."""
+    if open_form:
+        page.goto(reverse("account_login"))
+    form = page.locator("form").filter(has=page.locator("input[name=password]"))
+    form.locator("input[name=login]").fill(email)
+    form.locator("input[name=password]").fill(password)
+    form.locator("button[type=submit], input[type=submit]").first.click()
+    page.wait_for_url(lambda url: reverse("account_login") not in url)
 
 
 @pytest.fixture
 def sign_in(page) -> Callable[..., None]:
-    """Sign a user in through the real sign-in form, then land on the page it leads to."""
-
-    def sign_in(email: str, password: str = PASSWORD) -> None:
-        page.goto(reverse("account_login"))
-        form = page.locator("form").filter(has=page.locator("input[name=password]"))
-        form.locator("input[name=login]").fill(email)
-        form.locator("input[name=password]").fill(password)
-        form.locator("button[type=submit], input[type=submit]").first.click()
-        page.wait_for_url(lambda url: reverse("account_login") not in url)
-
-    return sign_in
+    """`sign_in(email, password=PASSWORD)` on the test's page."""
+    return functools.partial(sign_in_on, page)
