@@ -125,3 +125,23 @@ def test_serve_loads_the_demo_answers_http_with_its_worker_then_stops_cleanly(se
         os.killpg(server.process.pid, 0)
     with pytest.raises(ProcessLookupError):  # nor the task worker (in a session of its own)
         os.kill(worker_pid, 0)
+
+
+def test_serve_says_so_when_its_port_is_taken(tmp_path):
+    """A clear one-line error, before migrations and before any worker starts."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(  # noqa: S603 (our own interpreter and command)
+            [sys.executable, "-m", "handover", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env={**os.environ, "HANDOVER_DATA_DIR": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=STARTUP_TIMEOUT,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert f"Cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "handover.sqlite3").exists()  # nothing was migrated

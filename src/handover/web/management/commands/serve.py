@@ -7,6 +7,7 @@ blocking Django views); the task worker is a child process running `handover wor
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from handover.web.management.commands.worker import PARENT_ENV
@@ -23,6 +24,19 @@ from handover.web.management.commands.worker import PARENT_ENV
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
+
+
+def check_address(host: str, port: int) -> None:
+    """Raise CommandError, before anything starts, if nothing can listen on host:port."""
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise CommandError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
 def load_application(target: str) -> Any:
@@ -133,6 +147,7 @@ class Command(BaseCommand):
         verbosity: int,
         **options: Any,
     ) -> None:
+        check_address(host, port)
         # Until granian installs its own handlers, SIGTERM stops this command as Ctrl-C does.
         signal.signal(signal.SIGTERM, _interrupt)
         task_worker = None
