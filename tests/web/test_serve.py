@@ -31,8 +31,9 @@ class Serve:
     line has a timeout."""
 
     def __init__(self, data_dir, port: int, *args: str):
-        env = {**os.environ, "HANDOVER_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-        for name in ("DATABASE_URL", "EMAIL_URL", "BASE_URL"):
+        env = {**os.environ, "HANDOVER_DATA_DIR": str(data_dir)}
+        # Output to a pipe, block-buffered, as under a service manager: serve flushes what matters.
+        for name in ("DATABASE_URL", "EMAIL_URL", "BASE_URL", "PYTHONUNBUFFERED"):
             env.pop(name, None)  # the embedded default: SQLite and the local mailbox
         self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and command)
             [sys.executable, "-m", "handover", "serve", "--host", "127.0.0.1", "--port", str(port), *args],

@@ -73,6 +73,7 @@ class TaskWorker:
     def start(self) -> None:
         self.process = self._spawn()
         self.stdout.write(f"Task worker started (pid {self.process.pid}).")
+        self.stdout.flush()
         self.watcher.start()
 
     def _watch(self) -> None:
@@ -208,5 +209,11 @@ class Command(BaseCommand):
             # A worker still busy after this many seconds of shutdown is killed.
             workers_kill_timeout=30,
         )
-        server.on_startup(lambda: self.stdout.write(f"Handover is serving {url}/ (Ctrl-C stops it)."))
+
+        def announce() -> None:
+            self.stdout.write(f"Handover is serving {url}/ (Ctrl-C stops it).")
+            # Under a service manager stdout is a pipe, block-buffered: say it now, not at exit.
+            self.stdout.flush()
+
+        server.on_startup(announce)
         server.serve(target_loader=load_application)
