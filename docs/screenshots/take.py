@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 HERE = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("HANDOVER_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-USER, PASSWORD = "luca@webatelier.ch", "handover-demo"
+USER, PASSWORD, ORGANIZATION = "luca@webatelier.ch", "handover-demo", "Web Atelier Sàrl"
 
 
 def free_port() -> int:
@@ -59,6 +59,11 @@ def take(base_url: str) -> None:
         page.locator("input[name=password]").fill(PASSWORD)
         page.locator("form:has(input[name=password]) button[type=submit]").first.click()
         page.wait_for_url("**/products/")
+        # The agency's own Organization: its products, one of them in the demo's pending transfer,
+        # counted by the badge of the sidebar's bottom icon.
+        page.locator("details.switcher summary").click()
+        page.locator("details.switcher").get_by_role("link", name=ORGANIZATION).click()
+        page.wait_for_load_state()
         page.screenshot(path=HERE / "products.png")
         print(f"wrote {HERE / 'products.png'}")
         browser.close()
