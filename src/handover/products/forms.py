@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from handover.products.catalogue import type_choices
 from handover.products.models import AccessLevel, ProductStatus
@@ -15,7 +16,7 @@ class ProductFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any")), *ProductStatus.choices]
     )
-    transferable = forms.ChoiceField(label=_("Transfer"), required=False, choices=TRANSFERABLE_CHOICES)
+    transferable = forms.ChoiceField(label=pgettext_lazy("noun", "Transfer"), required=False, choices=TRANSFERABLE_CHOICES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
