@@ -9,50 +9,51 @@ busy timeout): the promise checked here is that no request fails with "database 
 
 import http.client
 import json
-import os
-import subprocess
-import sys
+import socket
 import threading
+import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from tests.concurrency.racing import CONTENDERS, FIGURES, JOIN_TIMEOUT, TRIALS
+from tests.durability.processes import embedded_env, last_line, run_handover
 from tests.web.test_serve import Serve, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 PER_TRANSFER = 20
 
 
-def _handover(data_dir: Path, *args: str) -> str:
-    env = {**os.environ, "HANDOVER_DATA_DIR": str(data_dir)}
-    env.pop("DATABASE_URL", None)
-    return subprocess.run(  # noqa: S603 (our own interpreter and command)
-        [sys.executable, "-m", "handover", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+def _wait_until_accepting(port: int) -> None:
+    """Granian logs "Started worker" a moment before the worker accepts connections: try to connect
+    until one is accepted (an external process getting ready, polled; not time the test waits for)."""
+    deadline = time.monotonic() + JOIN_TIMEOUT
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            threading.Event().wait(0.05)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A migrated, populated SQLite database served by `handover serve` (2 workers x 4 threads)."""
     data_dir = tmp_path_factory.mktemp("http-race")
-    _handover(data_dir, "migrate", "--verbosity", "0")
+    env = embedded_env(data_dir)
+    run_handover(env, "migrate", "--verbosity", "0")
     code = (
         "from tests.concurrency.server_data import populate; "
         f"populate(recipients={CONTENDERS}, batches={3 * TRIALS}, per_batch={PER_TRANSFER})"
     )
-    data = json.loads(_handover(data_dir, "shell", "-c", code).strip().splitlines()[-1])
+    data = json.loads(last_line(run_handover(env, "shell", "--no-imports", "-c", code)))
     port = free_port()
     process = Serve(data_dir, port, "--workers", "2", "--threads", "4")
     process.wait_for("Handover is serving")
-    for _ in range(2):  # both HTTP workers accept connections
+    for _ in range(2):
         process.wait_for("Started worker-")
+    _wait_until_accepting(port)
     yield port, data, process
     process.stop()
     assert "database is locked" not in "".join(process.output)

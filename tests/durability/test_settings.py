@@ -1,9 +1,6 @@
 """The durability settings DESIGN.md promises, read back from the databases themselves."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +9,8 @@ from django_tasks_db.models import DBTaskResult
 
 import handover
 from handover.transfers.tasks import send_transfer_ended_email
+from tests.durability.processes import embedded_env, last_line, run_handover
 
-ROOT = Path(__file__).resolve().parents[2]
 SQLITE_PRAGMAS = """
 import json
 from django.db import connection, transaction
@@ -34,17 +31,8 @@ print(json.dumps({**pragmas, "begin": statements[0]}))
 def test_the_embedded_sqlite_database_runs_in_wal_with_full_sync_and_immediate_transactions(tmp_path):
     """WAL with synchronous=FULL: a committed transaction survives a power cut; BEGIN IMMEDIATE takes
     the write lock first, so writers wait (busy timeout) instead of failing half-way."""
-    env = {**os.environ, "HANDOVER_DATA_DIR": str(tmp_path)}
-    env.pop("DATABASE_URL", None)
-    out = subprocess.run(  # noqa: S603 (our own interpreter and command)
-        [sys.executable, "-m", "handover", "shell", "--no-imports", "-c", SQLITE_PRAGMAS],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert json.loads(out.strip().splitlines()[-1]) == {
+    shown = run_handover(embedded_env(tmp_path), "shell", "--no-imports", "-c", SQLITE_PRAGMAS)
+    assert json.loads(last_line(shown)) == {
         "journal_mode": "wal",
         "synchronous": 2,  # FULL
         "foreign_keys": 1,

@@ -15,15 +15,14 @@ import os
 import random
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from tests.concurrency.racing import FIGURES, TRIALS
+from tests.durability.processes import embedded_env, run_handover, start_handover
 
-ROOT = Path(__file__).resolve().parents[2]
 PRODUCTS = 1000
 TIMEOUT = 300
 
@@ -32,14 +31,15 @@ class Child:
     """A `handover shell -c` process whose stdout lines are read one by one."""
 
     def __init__(self, env: dict[str, str], code: str):
-        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and command)
-            [sys.executable, "-m", "handover", "shell", "--no-imports", "-c", code],
-            env=env,
-            cwd=ROOT,
+        self.process = start_handover(
+            env,
+            "shell",
+            "--no-imports",
+            "-c",
+            code,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
         )
 
     def line(self) -> str:
@@ -64,7 +64,7 @@ class Child:
 
 
 def _environment(backend: str, tmp_path: Path) -> dict[str, str]:
-    env = {**os.environ, "HANDOVER_DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    env = embedded_env(tmp_path)
     if backend == "postgresql":
         # The test database itself (transactional_db empties it afterwards).
         db = settings.DATABASES["default"]
@@ -72,10 +72,7 @@ def _environment(backend: str, tmp_path: Path) -> dict[str, str]:
             f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
         )
     else:
-        env.pop("DATABASE_URL", None)
-        subprocess.run(
-            [sys.executable, "-m", "handover", "migrate", "--verbosity", "0"], env=env, cwd=ROOT, check=True
-        )
+        run_handover(env, "migrate", "--verbosity", "0")
     return env
 
 

@@ -8,13 +8,10 @@ at least once: an email whose sending was cut short may arrive twice, never not 
 """
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
 import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -22,9 +19,9 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from tests.durability.processes import embedded_env, last_line, run_handover, start_handover
 from tests.web.test_serve import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
 
 
@@ -46,19 +43,6 @@ class HoldingSmtp:
         self.messages.append(envelope.content.decode())
         self.delivered.set()
         return "250 OK"
-
-
-def _handover(env, *args, **kwargs):
-    return subprocess.Popen(  # noqa: S603 (our own interpreter and command)
-        [sys.executable, "-m", "handover", *args], env=env, cwd=ROOT, text=True, **kwargs
-    )
-
-
-def _run(env, *args) -> str:
-    process = _handover(env, *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = process.communicate(timeout=TIMEOUT)
-    assert process.returncode == 0, err
-    return out.strip()
 
 
 STATUSES = (
@@ -87,12 +71,11 @@ def smtp():
 
 def test_an_email_whose_worker_was_killed_while_sending_is_sent_by_the_next_worker(smtp, tmp_path):
     handler, port = smtp
-    env = {**os.environ, "HANDOVER_DATA_DIR": str(tmp_path), "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
-    env.pop("DATABASE_URL", None)
-    _run(env, "migrate", "--verbosity", "0")
-    _run(env, "shell", "--no-imports", "-c", SEND_A_LINK)
+    env = embedded_env(tmp_path, EMAIL_URL=f"smtp://127.0.0.1:{port}")
+    run_handover(env, "migrate", "--verbosity", "0")
+    run_handover(env, "shell", "--no-imports", "-c", SEND_A_LINK)
 
-    worker = _handover(
+    worker = start_handover(
         env, "worker", "--no-startup-delay", "--sweep-interval", "3600", stdout=subprocess.DEVNULL
     )
     try:
@@ -102,9 +85,10 @@ def test_an_email_whose_worker_was_killed_while_sending_is_sent_by_the_next_work
     finally:
         worker.kill()
     handler.release.set()
-    assert _run(env, "shell", "--no-imports", "-c", STATUSES) == "['RUNNING']"  # claimed, never finished
+    # Claimed, never finished: left so for ever without the requeue.
+    assert last_line(run_handover(env, "shell", "--no-imports", "-c", STATUSES)) == "['RUNNING']"
 
-    restarted = _handover(
+    restarted = start_handover(
         {**env, "HANDOVER_TASK_TIMEOUT": "0"},
         "worker",
         "--no-startup-delay",
@@ -119,7 +103,7 @@ def test_an_email_whose_worker_was_killed_while_sending_is_sent_by_the_next_work
         restarted.wait(timeout=TIMEOUT)
     [message] = handler.messages
     assert "rita@example.com" in message and "/transfers/receive/" in message
-    assert _run(env, "shell", "--no-imports", "-c", STATUSES) == "['SUCCESSFUL']"
+    assert last_line(run_handover(env, "shell", "--no-imports", "-c", STATUSES)) == "['SUCCESSFUL']"
 
 
 @pytest.mark.django_db

@@ -2,10 +2,7 @@
 3.3.x cookies, 12.x HTTPS, 6.3.1 / 2.4.1 anti-automation)."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,9 +13,8 @@ from django.urls import reverse
 import handover
 from handover.web.security import CONTENT_SECURITY_POLICY
 from tests import factories
+from tests.durability.processes import embedded_env, run_handover
 from tests.factories import PASSWORD
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _directives(policy: str) -> dict[str, list[str]]:
@@ -104,12 +100,7 @@ SHOW_SETTINGS = (
 
 
 def _handover(tmp_path, env, *args):
-    environment = {**os.environ, "HANDOVER_DATA_DIR": str(tmp_path), **env}
-    environment.pop("DATABASE_URL", None)
-    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests of this process
-    return subprocess.run(  # noqa: S603 (our own interpreter and command)
-        [sys.executable, "-m", "handover", *args], env=environment, cwd=ROOT, capture_output=True, text=True
-    )
+    return run_handover(embedded_env(tmp_path, **env), *args, check=False)
 
 
 def test_served_over_https_the_deploy_checks_are_clean(tmp_path):

@@ -1,17 +1,17 @@
 """The Content-Security-Policy breaks nothing: Chromium reports no violation on the pages, and the API
-docs (Swagger UI, served from ninja's own static files) still render their operations."""
+docs (Swagger UI, served from ninja's own static files) still render their operations.
+
+Here rather than in tests/security/ because Playwright's sync API allows one browser per process:
+these tests share this folder's session browser. See docs/security.md."""
 
 import pytest
 from django.urls import reverse
 
 from tests import factories
-from tests.e2e.conftest import browser, page, sign_in  # noqa: F401 (the e2e fixtures)
-
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def violations(page):  # noqa: F811
+def violations(page):
     """The console messages in which Chromium reports a blocked script, style, frame or image."""
     seen: list[str] = []
     page.on(
@@ -21,14 +21,14 @@ def violations(page):  # noqa: F811
     return seen
 
 
-def test_the_api_docs_render_under_the_policy(page, violations):  # noqa: F811
+def test_the_api_docs_render_under_the_policy(page, violations):
     page.goto("/api/v1/docs")
     page.wait_for_selector(".opblock")
     assert page.locator(".opblock").count() >= 15  # every operation of SPEC §4
     assert violations == []
 
 
-def test_the_pages_run_under_the_policy(page, sign_in, violations, terms):  # noqa: F811
+def test_the_pages_run_under_the_policy(page, sign_in, violations, terms):
     owner = factories.make_user("csp@example.com")
     organization = factories.make_org("Policy SA", owner=owner)
     factories.make_products(organization, 3)
