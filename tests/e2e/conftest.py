@@ -62,32 +62,40 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         browser.close()
 
 
+def open_page(browser, base_url: str, *, javascript: bool = True) -> Page:
+    """A page in a new browser context (cookies, storage of its own), relative URLs resolved against
+    `base_url`; closing its context is the caller's."""
+    context = browser.new_context(
+        base_url=base_url,
+        locale="en-US",
+        viewport={"width": 1280, "height": 800},
+        java_script_enabled=javascript,
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator[Page]:
+    """The test's page, in a fresh browser context on the live server."""
+    page = open_page(browser, live_server.url)
+    yield page
+    page.context.close()
+
+
 @pytest.fixture
 def new_page(browser, live_server) -> Iterator[Callable[..., Page]]:
-    """Make pages, each in a browser context of its own (cookies, storage): a second person signs in
-    on a second page. Relative URLs resolve against the live server."""
-    contexts = []
+    """Make more pages, each in a browser context of its own: a second person signs in on a second
+    page (`new_page(javascript=False)` for one without JavaScript)."""
+    pages: list[Page] = []
 
     def make(*, javascript: bool = True) -> Page:
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale="en-US",
-            viewport={"width": 1280, "height": 800},
-            java_script_enabled=javascript,
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
+        pages.append(open_page(browser, live_server.url, javascript=javascript))
+        return pages[-1]
 
     yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(new_page) -> Page:
-    """The test's page, in a fresh browser context."""
-    return new_page()
+    for made in pages:
+        made.context.close()
 
 
 def sign_in_on(page: Page, email: str, password: str = PASSWORD, *, open_form: bool = True) -> None:
