@@ -7,13 +7,13 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 
 import pytest
 
 from handover.web.demo import LUCA
+from tests.durability.processes import embedded_env, run_handover, start_handover
 
 STARTUP_TIMEOUT = 120  # migrating a fresh SQLite database on a slow machine
 # granian kills a worker still running 30 s after the stop: a clean stop is much quicker than that.
@@ -31,16 +31,15 @@ class Serve:
     line has a timeout."""
 
     def __init__(self, data_dir, port: int, *args: str):
-        env = {**os.environ, "HANDOVER_DATA_DIR": str(data_dir)}
+        env = embedded_env(data_dir)
         # Output to a pipe, block-buffered, as under a service manager: serve flushes what matters.
-        for name in ("DATABASE_URL", "EMAIL_URL", "BASE_URL", "PYTHONUNBUFFERED"):
-            env.pop(name, None)  # the embedded default: SQLite and the local mailbox
-        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and command)
-            [sys.executable, "-m", "handover", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-            env=env,
+        for name in ("EMAIL_URL", "BASE_URL", "PYTHONUNBUFFERED"):
+            env.pop(name, None)
+        self.process = start_handover(
+            env,
+            *("serve", "--host", "127.0.0.1", "--port", str(port), *args),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            text=True,
             start_new_session=True,  # its own process group, as a terminal's foreground job
         )
         self.lines: queue.Queue[str] = queue.Queue()
@@ -134,13 +133,8 @@ def test_serve_says_so_when_its_port_is_taken(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(  # noqa: S603 (our own interpreter and command)
-            [sys.executable, "-m", "handover", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env={**os.environ, "HANDOVER_DATA_DIR": str(tmp_path)},
-            capture_output=True,
-            text=True,
-            timeout=STARTUP_TIMEOUT,
-            check=False,
+        result = run_handover(
+            embedded_env(tmp_path), "serve", "--host", "127.0.0.1", "--port", str(port), check=False
         )
     assert result.returncode == 1
     assert f"Cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
