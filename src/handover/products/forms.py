@@ -16,7 +16,9 @@ class ProductFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any")), *ProductStatus.choices]
     )
-    transferable = forms.ChoiceField(label=pgettext_lazy("noun", "Transfer"), required=False, choices=TRANSFERABLE_CHOICES)
+    transferable = forms.ChoiceField(
+        label=pgettext_lazy("noun", "Transfer"), required=False, choices=TRANSFERABLE_CHOICES
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
