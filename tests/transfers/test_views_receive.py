@@ -59,14 +59,19 @@ def receive_form(destination=None, **data):
     }
 
 
-def test_opening_a_link_moves_the_secret_into_the_session_and_changes_nothing(client, started):
+def test_opening_a_link_takes_it_out_of_the_address_and_changes_nothing(client, started):
     events = AuditEvent.objects.count()
 
     response = open_link(client, started.token)
 
     assert response["Referrer-Policy"] == "no-referrer"
     assert started.token not in response["Location"]
-    assert client.session[RECEIVE_TOKEN_KEY] == started.token
+    # The session keeps the transfer and its nonce, never the secret itself.
+    assert client.session[RECEIVE_TOKEN_KEY] == {
+        "transfer_id": str(started.transfer.id),
+        "nonce": Transfer.objects.get().link_nonce,
+    }
+    assert started.token not in str(dict(client.session))
     assert Transfer.objects.get().state == TransferState.PENDING
     assert AuditEvent.objects.count() == events
 

@@ -41,7 +41,7 @@ from handover.transfers.forms import (
     SendLinkForm,
     StartTransferForm,
 )
-from handover.transfers.links import link_url
+from handover.transfers.links import link_secret, link_url
 from handover.transfers.models import Transfer, TransferState
 from handover.transfers.selectors import (
     Impact,
@@ -413,7 +413,7 @@ def receive_link(request: HttpRequest, token: str) -> HttpResponse:
 
     Opening a link changes nothing else: mail scanners open links too.
     """
-    request.session[RECEIVE_TOKEN_KEY] = token
+    _remember_link(request, token)
     return _no_referrer(redirect("transfers:receive"))
 
 
@@ -421,10 +421,27 @@ def receive_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 def receive_waiting(request: HttpRequest, transfer_id: Any) -> HttpResponse:
     """Open a transfer from "Waiting for you" as its emailed link would: its secret goes to the session."""
-    request.session[RECEIVE_TOKEN_KEY] = transfer_token_for_recipient(
-        user=request.user, transfer_id=transfer_id
-    )  # type: ignore[arg-type]
+    token = transfer_token_for_recipient(user=request.user, transfer_id=transfer_id)  # type: ignore[arg-type]
+    _remember_link(request, token)
     return redirect("transfers:receive")
+
+
+def _remember_link(request: HttpRequest, token: str) -> None:
+    """Keep the link for the receive page without storing its secret: a known link is kept as its
+    transfer's id and nonce, from which only the server (with SECRET_KEY) derives the secret again;
+    an unknown one is no secret of anything and is kept as it is, to be refused on the page."""
+    transfer = transfer_get_by_token(token=token)
+    known = {"transfer_id": str(transfer.id), "nonce": transfer.link_nonce} if transfer else {"token": token}
+    request.session[RECEIVE_TOKEN_KEY] = known
+
+
+def _remembered_link(request: HttpRequest) -> str:
+    kept = request.session.get(RECEIVE_TOKEN_KEY)
+    if not isinstance(kept, dict):
+        return ""
+    if "nonce" in kept:
+        return link_secret(kept["transfer_id"], kept["nonce"])
+    return str(kept.get("token", ""))
 
 
 @_reauthentication_for("receive")
@@ -436,7 +453,7 @@ def receive_transfer(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Sign in, or create an account, to receive the transfer."))
         return redirect_to_login(request.get_full_path())
     actor: Any = request.user
-    token = request.session.get(RECEIVE_TOKEN_KEY, "")
+    token = _remembered_link(request)
     if not token:
         return _receive_error(request, NotFound(_("Open the transfer link you received to see this page.")))
     try:
