@@ -78,6 +78,11 @@ class ModelTransfer:
     state: str = "pending"
     bound_email: str = ""
     received_by: str | None = None
+    destination: str | None = None
+
+    def repeated_by(self, actor: str, destination: str) -> bool:
+        """A receive that repeats the completing one (same person, same destination) gets it back."""
+        return self.state == "completed" and (self.received_by, self.destination) == (actor, destination)
 
 
 class TransferMachine(RuleBasedStateMachine):
@@ -161,7 +166,7 @@ class TransferMachine(RuleBasedStateMachine):
         return t.old_tokens[-1] if t.old_tokens else links.link_secret(t.id, links.new_nonce())
 
     def _finish_move(self, t: ModelTransfer, actor: str, destination: str) -> None:
-        t.state, t.received_by = "completed", actor
+        t.state, t.received_by, t.destination = "completed", actor, destination
         for pid in t.products:
             self.owner[pid] = destination
 
@@ -271,7 +276,7 @@ class TransferMachine(RuleBasedStateMachine):
         actor, destination = recipient
         t = self._transfer(index)
         token = self._token(t, which)
-        again = t.state == "completed" and t.received_by == actor
+        again = t.repeated_by(actor, destination)
         bound_ok = not t.bound_email or t.bound_email == f"{actor}@example.com"
         expected = which == "current" and (again or (bound_ok and self._move_expected(t, actor, destination)))
         done = self._run(
@@ -305,7 +310,7 @@ class TransferMachine(RuleBasedStateMachine):
     def complete_directly(self, index, destination):
         t = self._transfer(index)
         actor = "lr_a"
-        again = t.state == "completed" and t.received_by == actor
+        again = t.repeated_by(actor, destination)
         expected = (actor, t.source) in self.admins and (again or self._move_expected(t, actor, destination))
         transfer = Transfer.objects.get(pk=t.id)
         done = self._run(

@@ -336,3 +336,28 @@ def factories_token(transfer):
 
     transfer.refresh_from_db()
     return links.link_secret(transfer.id, transfer.link_nonce)
+
+
+def test_the_same_recipient_cannot_receive_into_a_second_destination(
+    start, org, owner, recipient, destination
+):
+    product = factories.make_product(org)
+    started = start(owner, org, product)
+    receive_transfer(actor=recipient, token=started.token, destination=destination, accept_terms=True)
+    other = factories.make_org("Second", owner=recipient)
+    with pytest.raises(errors.TransferNotPending):
+        receive_transfer(actor=recipient, token=started.token, destination=other, accept_terms=True)
+    assert Product.objects.get(pk=product.pk).organization == destination
+
+
+def test_receiving_again_into_a_new_organization_of_the_same_name_is_a_repeat(start, org, owner, recipient):
+    product = factories.make_product(org)
+    started = start(owner, org, product)
+    first = receive_transfer(
+        actor=recipient, token=started.token, new_organization_name="Rita SA", accept_terms=True
+    )
+    again = receive_transfer(
+        actor=recipient, token=started.token, new_organization_name="Rita SA", accept_terms=True
+    )
+    assert again == first
+    assert Organization.objects.filter(name="Rita SA").count() == 1

@@ -126,7 +126,7 @@ def start_transfer(
     warnings acknowledged.
     """
     require_admin(user=actor, organization=organization)
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     if organization.transfers_locked:
         raise TransfersLocked()
     products = _selected_products(organization=organization, product_ids=product_ids)
@@ -180,7 +180,11 @@ def _products_detail(products: Sequence[Product]) -> dict[str, Any]:
 
 def _lock_pending(transfer: Transfer) -> Transfer:
     """The transfer's row, locked, if still pending and not past its expiry."""
-    locked = Transfer.objects.select_for_update().select_related("source_organization").get(pk=transfer.pk)
+    locked = (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("source_organization")
+        .get(pk=transfer.pk)
+    )
     _check_pending(locked)
     return locked
 
@@ -319,7 +323,7 @@ def cancel_transfers_started_by(*, user: User, organization: Organization, reaso
     rights there or leave it (SPEC §3.10); the legal representatives are told."""
     cancelled = []
     for transfer in (
-        Transfer.objects.select_for_update()
+        Transfer.objects.select_for_update(of=("self",))
         .select_related("source_organization")
         .filter(source_organization=organization, created_by=user, state=TransferState.PENDING)
     ):
@@ -382,20 +386,28 @@ def receive_transfer(
     """Receive the products behind a link into `destination` (where `actor` is an admin), or into a
     new Organization named `new_organization_name` created for the purpose.
 
-    All or nothing. Receiving again by the same recipient returns the completed transfer unchanged.
+    All or nothing. The same request again (same recipient, same destination, or a new Organization of
+    the same name) returns the completed transfer unchanged; any other receive of it is refused.
     """
     transfer = _transfer_by_token(actor, token)
-    if _already_received_by(transfer, actor):
+    repeat = Repeat(actor=actor, destination=destination, new_name=new_organization_name.strip())
+    if repeat.of(transfer):
         return transfer
-    with transaction.atomic():
-        if not accept_terms:
-            raise TermsNotAccepted()
-        _check_bound_email(actor, transfer)
-        if new_organization_name.strip():
-            destination = create_organization(actor=actor, name=new_organization_name)
-        if destination is None:
-            raise DestinationRequired()
-        return _move(transfer=transfer, destination=destination, actor=actor, via_link=True, token=token)
+    try:
+        with transaction.atomic():
+            if not accept_terms:
+                raise TermsNotAccepted()
+            _check_bound_email(actor, transfer)
+            if repeat.new_name:
+                destination = create_organization(actor=actor, name=repeat.new_name)
+            if destination is None:
+                raise DestinationRequired()
+            return _move(
+                transfer=transfer, destination=destination, repeat=repeat, via_link=True, token=token
+            )
+    except AlreadyReceived as repeated:
+        # A twin request won while this one waited for the lock; its new Organization is rolled back.
+        return repeated.transfer
 
 
 def _check_link_current(locked: Transfer, token: str) -> None:
@@ -406,8 +418,29 @@ def _check_link_current(locked: Transfer, token: str) -> None:
         raise TransferLinkUnknown()
 
 
-def _already_received_by(transfer: Transfer, actor: User) -> bool:
-    return transfer.state == TransferState.COMPLETED and transfer.received_by_id == actor.id
+class AlreadyReceived(Exception):
+    """Raised inside the move's transaction when a twin request completed the transfer first."""
+
+    def __init__(self, transfer: Transfer):
+        self.transfer = transfer
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """What makes a receive a repeat of the one that completed a transfer (a double click, a retry
+    after a timeout): the same recipient, into the same destination or a new one of the same name."""
+
+    actor: User
+    destination: Organization | None = None
+    new_name: str = ""
+
+    def of(self, transfer: Transfer) -> bool:
+        if transfer.state != TransferState.COMPLETED or transfer.received_by_id != self.actor.id:
+            return False
+        if self.new_name:
+            received_into = Organization.objects.filter(pk=transfer.destination_organization_id)
+            return received_into.filter(name=self.new_name).exists()
+        return self.destination is not None and transfer.destination_organization_id == self.destination.pk
 
 
 @transaction.atomic
@@ -416,15 +449,20 @@ def complete_transfer(
 ) -> Transfer:
     """Complete a transfer directly into another Organization where `actor` is also an admin."""
     require_admin(user=actor, organization=transfer.source_organization)
-    if _already_received_by(transfer, actor) and transfer.destination_organization_id == destination.id:
+    repeat = Repeat(actor=actor, destination=destination)
+    if repeat.of(transfer):
         return transfer
     if not accept_terms:
         raise TermsNotAccepted()
-    return _move(transfer=transfer, destination=destination, actor=actor, via_link=False)
+    try:
+        with transaction.atomic():
+            return _move(transfer=transfer, destination=destination, repeat=repeat, via_link=False)
+    except AlreadyReceived as repeated:
+        return repeated.transfer
 
 
 def _move(
-    *, transfer: Transfer, destination: Organization, actor: User, via_link: bool, token: str | None = None
+    *, transfer: Transfer, destination: Organization, repeat: Repeat, via_link: bool, token: str | None = None
 ) -> Transfer:
     """The move itself, inside the caller's transaction: every product or none.
 
@@ -433,8 +471,9 @@ def _move(
     SQLite takes at most 999 parameters).
     """
     locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
-    if _already_received_by(locked, actor):
-        return locked
+    if repeat.of(locked):
+        raise AlreadyReceived(locked)
+    actor = repeat.actor
     if token is not None:
         _check_link_current(locked, token)
     _check_pending(locked)
@@ -551,7 +590,9 @@ def expire_due_transfers() -> int:
     for transfer_id in due.values_list("id", flat=True):
         with transaction.atomic():
             transfer = (
-                Transfer.objects.select_for_update().select_related("source_organization").get(pk=transfer_id)
+                Transfer.objects.select_for_update(of=("self",))
+                .select_related("source_organization")
+                .get(pk=transfer_id)
             )
             if transfer.state != TransferState.PENDING:
                 continue
