@@ -65,9 +65,14 @@ class Serve:
                 pytest.fail(f"no {text!r} within {timeout} s:\n{''.join(self.output)}")
 
     def stop(self) -> None:
+        """Stop it as a service manager would: SIGTERM, then SIGKILL if it lingers."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 @pytest.fixture
@@ -140,3 +145,33 @@ def test_serve_says_so_when_its_port_is_taken(tmp_path):
     assert f"Cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "handover.sqlite3").exists()  # nothing was migrated
+
+
+def test_no_process_outlives_a_killed_server(serve):
+    """SIGKILL gives `serve` no chance to stop its children: Linux tells them, and they stop."""
+    server, _port = serve("--workers", "2", "--threads", "2")
+    worker_pid = int(re.search(r"pid (\d+)", server.wait_for("Task worker started")).group(1))
+    http_pids = [
+        int(re.search(r"PID: (\d+)", server.wait_for(f"Spawning worker-{n}")).group(1)) for n in (1, 2)
+    ]
+    server.wait_for("Started worker-1")
+    server.wait_for("Started worker-2")
+    server.wait_for("Starting worker")
+
+    server.process.kill()
+    server.process.wait()
+    for pid in (worker_pid, *http_pids):
+        assert wait_until_gone(pid), f"process {pid} outlived its server:\n{''.join(server.output)}"
+
+
+def wait_until_gone(pid: int, timeout: float = STOP_TIMEOUT) -> bool:
+    """Whether process `pid` is gone within `timeout` s (polled: it is not ours to wait for)."""
+    deadline = time.monotonic() + timeout
+    gone = threading.Event()
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        gone.wait(0.1)
+    return False

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from handover.web.management.commands.worker import PARENT_ENV
+from handover.web.management.commands.worker import PARENT_ENV, terminate_with_parent
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -44,9 +44,11 @@ def load_application(target: str) -> Any:
 
     A terminal's Ctrl-C then reaches only the main process, which stops each worker with one SIGTERM:
     a worker that got both the terminal's SIGINT and its parent's SIGTERM was seen to hang until
-    killed (granian 2.8, two workers or more).
+    killed (granian 2.8, two workers or more). Out of the terminal's group, a worker must stop by
+    itself if the main process dies without stopping it (SIGKILL).
     """
     os.setpgid(0, 0)
+    terminate_with_parent(os.getppid())
     from handover.wsgi import application
 
     return application

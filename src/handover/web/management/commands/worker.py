@@ -16,11 +16,13 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+from django.core.management.base import CommandError
 from django.db import connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger("handover.worker")
@@ -72,19 +74,24 @@ def enqueue_sweep() -> bool:
     return True
 
 
-def stop_with_parent() -> None:
-    """Under `handover serve`, ask Linux for a SIGTERM when the server dies, even of SIGKILL, so that
-    no worker outlives it; exit at once if it is already gone."""
-    parent = os.environ.get(PARENT_ENV)
-    if not parent or not sys.platform.startswith("linux"):
+def terminate_with_parent(parent: int) -> None:
+    """Ask Linux for a SIGTERM to this process when its parent dies, even of SIGKILL, so that no
+    child outlives its server; exit at once if `parent` is already gone. Elsewhere, nothing."""
+    if not sys.platform.startswith("linux"):
         return
     try:
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
     except (OSError, AttributeError):
         return
-    if os.getppid() != int(parent):
+    if os.getppid() != parent:
         raise SystemExit(0)
+
+
+def stop_with_parent() -> None:
+    """Under `handover serve` (which names itself in the environment), stop when it dies."""
+    if parent := os.environ.get(PARENT_ENV):
+        terminate_with_parent(int(parent))
 
 
 class SweepScheduler(threading.Thread):
@@ -145,15 +152,49 @@ class Command(DbWorkerCommand):
         parser.set_defaults(reload=False)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sweep_interval: float = options.pop("sweep_interval")
-        options["reload"] = False
+        # db_worker's own handle(), without autoreload, and with QuietWorker.
         stop_with_parent()
+        self.configure_logging(options["verbosity"])
+        queue_names = options["queue_name"].split(",")
+        excluded = options["exclude_queues"].split(",") if options["exclude_queues"] else []
+        if excluded and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        worker = QuietWorker(
+            queue_names=queue_names,
+            interval=options["interval"],
+            batch=options["batch"],
+            backend_name=options["backend_name"],
+            startup_delay=options["startup_delay"],
+            max_tasks=options["max_tasks"],
+            worker_id=options["worker_id"],
+            excluded_queue_names=excluded,
+        )
         scheduler = None
-        if sweep_interval > 0 and not options["batch"]:
-            scheduler = SweepScheduler(sweep_interval)
+        if options["sweep_interval"] > 0 and not options["batch"]:
+            scheduler = SweepScheduler(options["sweep_interval"])
             scheduler.start()
+        worker.configure_signals()
         try:
-            super().handle(*args, **options)
+            worker.run()
         finally:
             if scheduler is not None:
                 scheduler.stop()
+            if not worker.running:
+                logger.info("Task worker %s stopped.", options["worker_id"])
+
+
+class QuietWorker(Worker):
+    """django-tasks-db's worker loop, stopped by SIGINT/SIGTERM without logging in the handler.
+
+    Its own handler logs first: a signal landing while this thread writes a log line made that write
+    fail ("reentrant call"), the exception went to the logging error handler, and the stop was lost
+    (the worker ran on, an orphan once its server had died).
+    """
+
+    def shutdown(self, signum: int, frame: Any) -> None:
+        if not self.running:  # a second signal: abandon the running task
+            self.reset_signals()
+            raise SystemExit(1)
+        self.running = False
+        if not self.running_task:  # idle (polling or sleeping): stop now
+            raise SystemExit(0)
