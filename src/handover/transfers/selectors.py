@@ -188,7 +188,7 @@ class Impact:
             _("Invoices stay with the sending Organization (%(count)s invoice lines name these products).")
             % {"count": self.invoice_count}
         )
-        lines.append(_("The services keep running: the transfer causes no interruption."))
+        lines.append(str(_("The services keep running: the transfer causes no interruption.")))
         return [str(line) for line in lines]
 
 
@@ -226,14 +226,17 @@ def transfer_impact(
         if access.team is not None:
             teams_losing[access.team].append(impact.product)
             impact.consequences.append(str(_("Team %(team)s loses its rights.") % {"team": access.team.name}))
-        elif keeps_users:
-            users_moving[access.user].append(impact.product)
+            continue
+        user = access.user
+        assert user is not None  # noqa: S101 (a database check constraint: a user or a team, never neither)
+        if keeps_users:
+            users_moving[user].append(impact.product)
             impact.consequences.append(
-                str(_("%(user)s keeps using it as a collaborator.") % {"user": access.user.display_name})
+                str(_("%(user)s keeps using it as a collaborator.") % {"user": user.display_name})
             )
         else:
-            users_losing[access.user].append(impact.product)
-            impact.consequences.append(str(_("%(user)s loses access.") % {"user": access.user.display_name}))
+            users_losing[user].append(impact.product)
+            impact.consequences.append(str(_("%(user)s loses access.") % {"user": user.display_name}))
 
     for impact in by_id.values():
         product = impact.product

@@ -437,10 +437,12 @@ class Repeat:
     def of(self, transfer: Transfer) -> bool:
         if transfer.state != TransferState.COMPLETED or transfer.received_by_id != self.actor.id:
             return False
+        received_into = transfer.destination_organization_id
         if self.new_name:
-            received_into = Organization.objects.filter(pk=transfer.destination_organization_id)
-            return received_into.filter(name=self.new_name).exists()
-        return self.destination is not None and transfer.destination_organization_id == self.destination.pk
+            return received_into is not None and (
+                Organization.objects.filter(id=received_into, name=self.new_name).exists()
+            )
+        return self.destination is not None and received_into == self.destination.pk
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ def organization_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     @wraps(view)
     def wrapper(request: HttpRequest, org_id: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            membership = organization_get_for_member(user=request.user, organization_id=org_id)
+            membership = organization_get_for_member(user=request.user, organization_id=org_id)  # type: ignore[arg-type]
         except NotFound as exc:
             raise Http404(exc.detail) from exc
         request.membership = membership  # type: ignore[attr-defined]

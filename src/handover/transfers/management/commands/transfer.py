@@ -43,8 +43,8 @@ class Command(BaseCommand):
             transfers_for_organization(organization=organization_get_by_ref(ref=organization), state=state)
         )
         rows = [
-            f"{t.id}  {t.state:<9}  {t.created_at:%Y-%m-%d %H:%M}  {t.source_organization.name} → "
-            f"{t.destination_organization or '…'}  ({t.product_count} products)"
+            f"{t.id}  {t.current_state:<9}  {t.created_at:%Y-%m-%d %H:%M}  {t.source_organization.name} → "
+            f"{t.destination_organization or '…'}  ({len(t.items.all())} products)"
             for t in transfers
         ]
         self._print(json, [_shape(t) for t in transfers], "\n".join(rows) or "No transfers.")
