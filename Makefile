@@ -36,6 +36,7 @@ run: install ## Serve the demo on http://$(HOST):$(PORT) (SQLite and a local mai
 test: install-test ## Run every test: lint, checks, unit, integration, browser (PostgreSQL too when DATABASE_URL points to it)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	HANDOVER_DATA_DIR=var/test $(BIN)/mypy src
 	HANDOVER_DATA_DIR=var/test $(BIN)/handover check --fail-level WARNING
 	HANDOVER_DATA_DIR=var/test $(BIN)/handover makemigrations --check --dry-run
 	HANDOVER_DATA_DIR=var/test $(BIN)/pytest $(PYTEST_ARGS)
