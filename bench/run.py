@@ -71,7 +71,7 @@ def timed_product_list(count: int) -> tuple[float, int]:
     owner = create_user(email=f"o-{uuid.uuid4().hex[:8]}@bench.example", password="x" * 12)
     organization = create_organization(actor=owner, name="Bench list")
     make_products(organization, count)
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(owner)
     url = reverse("products:list", args=[organization.id])
     client.get(url)  # warm up
