@@ -147,8 +147,10 @@ def test_serve_says_so_when_its_port_is_taken(tmp_path):
     assert not (tmp_path / "handover.sqlite3").exists()  # nothing was migrated
 
 
-def test_no_process_outlives_a_killed_server(serve):
-    """SIGKILL gives `serve` no chance to stop its children: Linux tells them, and they stop."""
+@pytest.mark.parametrize("stopping_first", [False, True], ids=["killed", "killed-while-stopping"])
+def test_no_process_outlives_a_killed_server(serve, stopping_first):
+    """SIGKILL gives `serve` no chance to stop its children: Linux tells them, and they stop, also
+    when the kill lands while the server was stopping them (a second signal to each)."""
     server, _port = serve("--workers", "2", "--threads", "2")
     worker_pid = int(re.search(r"pid (\d+)", server.wait_for("Task worker started")).group(1))
     http_pids = [
@@ -158,6 +160,9 @@ def test_no_process_outlives_a_killed_server(serve):
     server.wait_for("Started worker-2")
     server.wait_for("Starting worker")
 
+    if stopping_first:
+        server.process.terminate()
+        server.wait_for("Shutting down granian")
     server.process.kill()
     server.process.wait()
     for pid in (worker_pid, *http_pids):

@@ -44,11 +44,12 @@ def load_application(target: str) -> Any:
 
     A terminal's Ctrl-C then reaches only the main process, which stops each worker with one SIGTERM:
     a worker that got both the terminal's SIGINT and its parent's SIGTERM was seen to hang until
-    killed (granian 2.8, two workers or more). Out of the terminal's group, a worker must stop by
-    itself if the main process dies without stopping it (SIGKILL).
+    killed (granian 2.8, two workers or more). Out of the terminal's group, a worker must also stop
+    if the main process dies without stopping it: with SIGKILL, as a SIGTERM could be that second
+    signal (the main had begun the stop) and leave it hanging for ever.
     """
     os.setpgid(0, 0)
-    terminate_with_parent(os.getppid())
+    terminate_with_parent(os.getppid(), signal.SIGKILL)
     from handover.wsgi import application
 
     return application

@@ -74,14 +74,14 @@ def enqueue_sweep() -> bool:
     return True
 
 
-def terminate_with_parent(parent: int) -> None:
-    """Ask Linux for a SIGTERM to this process when its parent dies, even of SIGKILL, so that no
-    child outlives its server; exit at once if `parent` is already gone. Elsewhere, nothing."""
+def terminate_with_parent(parent: int, sig: int = signal.SIGTERM) -> None:
+    """Ask Linux to send this process `sig` when its parent dies, even of SIGKILL, so that no child
+    outlives its server; exit at once if `parent` is already gone. Elsewhere, nothing."""
     if not sys.platform.startswith("linux"):
         return
     try:
         pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(sig))
     except (OSError, AttributeError):
         return
     if os.getppid() != parent:
