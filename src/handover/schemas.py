@@ -8,6 +8,7 @@ an import cycle.
 import datetime
 import re
 from typing import Annotated, Any
+from uuid import UUID
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
@@ -116,3 +117,18 @@ class Pagination(LimitOffsetPagination):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_limit", PAGE_MAX)
         super().__init__(**kwargs)
+
+
+class OrganizationRef(Schema):
+    """An Organization, as other shapes name it."""
+
+    id: UUID
+    name: str
+
+
+class UserRef(Schema):
+    """A user, as other shapes name them."""
+
+    id: UUID
+    email: str
+    name: str

@@ -11,7 +11,7 @@ from ninja import Router, Schema
 
 from handover.organizations.models import Role
 from handover.organizations.selectors import memberships_for_user
-from handover.schemas import errors
+from handover.schemas import OrganizationRef, errors
 
 router = Router()
 
@@ -21,11 +21,6 @@ class UserOut(Schema):
     email: str
     name: str
     language: str
-
-
-class OrganizationRef(Schema):
-    id: UUID
-    name: str
 
 
 class MyMembershipOut(Schema):

@@ -28,7 +28,16 @@ from handover.accounts.reauthentication import recent_authentication_required
 from handover.organizations.models import Organization
 from handover.organizations.selectors import organization_get_for_member
 from handover.organizations.services import require_admin
-from handover.schemas import Email, Input, Pagination, errors, multi_line, single_line
+from handover.schemas import (
+    Email,
+    Input,
+    OrganizationRef,
+    Pagination,
+    UserRef,
+    errors,
+    multi_line,
+    single_line,
+)
 from handover.transfers import services
 from handover.transfers.models import Transfer
 from handover.transfers.selectors import Impact, transfer_get_for_admin, transfers_for_organization
@@ -49,17 +58,6 @@ TOKEN_MAX = 200  # a secret is 43 characters; anything much longer is not one
 
 
 # Shapes ---------------------------------------------------------------------------------------
-
-
-class OrganizationRef(Schema):
-    id: UUID
-    name: str
-
-
-class UserRef(Schema):
-    id: UUID
-    email: str
-    name: str
 
 
 class TeamRef(Schema):
