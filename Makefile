@@ -36,14 +36,16 @@ run: install ## Serve the demo on http://$(HOST):$(PORT) (SQLite and a local mai
 test: install-test ## Run every test: lint, checks, unit, integration, browser (PostgreSQL too when DATABASE_URL points to it)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 	HANDOVER_DATA_DIR=var/test $(BIN)/mypy src
 	HANDOVER_DATA_DIR=var/test $(BIN)/handover check --fail-level WARNING
 	HANDOVER_DATA_DIR=var/test $(BIN)/handover makemigrations --check --dry-run
 	HANDOVER_DATA_DIR=var/test $(BIN)/pytest $(PYTEST_ARGS)
 
-lint: install-test ## ruff and mypy
+lint: install-test ## ruff, the import contracts and mypy
 	$(BIN)/ruff check src tests bench
-	$(BIN)/mypy src
+	$(BIN)/lint-imports
+	HANDOVER_DATA_DIR=var/test $(BIN)/mypy src
 
 format: install-test ## Format the code with ruff
 	$(BIN)/ruff check --fix src tests bench

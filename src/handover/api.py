@@ -31,6 +31,7 @@ from handover.billing.api import router as billing_router
 from handover.errors import DomainError
 from handover.organizations.api import router as organizations_router
 from handover.products.api import router as products_router
+from handover.schemas import Error
 from handover.transfers.api import router as transfers_router
 
 logger = logging.getLogger("handover.api")
@@ -204,8 +205,6 @@ def _declare_common_errors(schema: OpenAPISchema) -> None:
             operation["responses"] = dict(sorted(responses.items()))
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     if "Error" not in components:
-        from handover.schemas import Error
-
         components["Error"] = Error.model_json_schema(ref_template="#/components/schemas/{model}")
 
 

@@ -10,6 +10,8 @@ import re
 from typing import Annotated, Any
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictStr, StringConstraints
@@ -49,9 +51,6 @@ def multi_line(max_length: int) -> Any:
 
 
 def _email(value: str) -> str:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
     try:
         validate_email(value)
     except ValidationError as exc:

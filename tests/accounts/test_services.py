@@ -11,7 +11,7 @@ from handover.accounts import services
 from handover.accounts.errors import EmailTaken, InvalidEmailAddress, InvalidProfile, InvalidTokenName
 from handover.accounts.models import ApiToken, User
 from handover.errors import NotFound
-from handover.organizations.models import Membership, Role
+from handover.hashing import hash_secret
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -49,11 +49,6 @@ def test_a_malformed_address_is_refused(email):
     assert not User.objects.exists()
 
 
-def test_signing_up_creates_the_users_own_organization(owner):
-    organization = services.complete_signup(user=owner, organization_name="Olivia's")
-    assert Membership.objects.get(user=owner, organization=organization).role == Role.LEGAL_REPRESENTATIVE
-
-
 def test_the_profile_keeps_a_name_and_a_known_language(owner):
     services.update_profile(user=owner, name="  Olivia   O. ", language="fr")
     owner.refresh_from_db()
@@ -77,7 +72,7 @@ def test_a_token_is_stored_as_a_hash_and_authenticates_its_owner(owner):
     assert len(secret) > 40
     assert token.prefix == secret[:10]
     assert secret not in {token.token_hash, token.prefix}
-    assert token.token_hash == services.hash_secret(secret)
+    assert token.token_hash == hash_secret(secret)
     assert services.authenticate_api_token(secret=secret) == owner
     token.refresh_from_db()
     assert token.last_used_at is not None

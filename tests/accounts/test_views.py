@@ -7,7 +7,8 @@ from django.core import mail
 from django.urls import reverse
 
 from handover.accounts.models import ApiToken, User
-from handover.accounts.services import create_api_token, hash_secret
+from handover.accounts.services import create_api_token
+from handover.hashing import hash_secret
 from handover.organizations.models import Membership, Role
 from tests import factories
 

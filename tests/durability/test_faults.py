@@ -9,6 +9,7 @@ audit entry untouched, no email queued), the invariants hold, and receiving agai
 import pytest
 from django.db import connection
 
+from handover.organizations import access
 from handover.organizations.models import Organization
 from handover.products.models import Product
 from handover.transfers import services
@@ -97,25 +98,27 @@ def test_a_receive_interrupted_at_any_sql_statement_changes_nothing(into):
     FIGURES.append(f"receive {into}: {points} SQL fault points ({total} statements, before and after each)")
 
 
-STEPS = [
-    "require_admin",
-    "_remove_access_that_does_not_follow",
-    "record_acceptance",
-    "record_events",
-    "create_organization",
-]
+# Each step of the move, as the module the move calls it through.
+STEPS = {
+    "require_admin": access,
+    "apply_transfer_policy": services,
+    "record_acceptance": services,
+    "record_events": services,
+    "create_organization": services,
+}
 
 
 @pytest.mark.parametrize("step", STEPS)
 def test_a_receive_failing_right_after_each_step_of_the_move_changes_nothing(monkeypatch, step):
     world = make_world(products=30)
-    original = getattr(services, step)
+    module = STEPS[step]
+    original = getattr(module, step)
 
     def done_then_fail(**kwargs):
         original(**kwargs)
         raise InjectedFault(step)
 
-    monkeypatch.setattr(services, step, done_then_fail)
+    monkeypatch.setattr(module, step, done_then_fail)
     kwargs = (
         {"new_organization_name": "Created for it", "destination": None}
         if step == "create_organization"

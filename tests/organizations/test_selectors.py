@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from handover.errors import NotFound
-from handover.organizations import selectors
+from handover.organizations import access, selectors
 from handover.organizations.errors import AmbiguousOrganization, OrganizationNotFound
 from handover.organizations.models import Membership, Role
 from tests import factories
@@ -58,7 +58,7 @@ def test_objects_are_found_only_in_their_organization(org, owner):
         lambda: selectors.membership_get(organization=org, membership_id="not-a-uuid"),
         lambda: selectors.team_get(organization=org, team_id=team.id),
         lambda: selectors.member_get(organization=org, user_id=stranger.id),
-        lambda: selectors.organization_get_for_member(user=stranger, organization_id=org.id),
+        lambda: access.require_member(user=stranger, organization=org.id),
     ):
         with pytest.raises(NotFound):
             lookup()

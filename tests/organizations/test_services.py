@@ -20,10 +20,10 @@ from handover.organizations.errors import (
     LegalRepresentativeRequired,
     NotAMember,
     TeamNameTaken,
-    UnknownAccessLevel,
     UnknownRole,
 )
 from handover.organizations.models import Membership, Organization, Role, Team
+from handover.products.errors import UnknownAccessLevel
 from handover.products.models import AccessLevel, ProductAccess
 from handover.transfers.models import Transfer, TransferState
 from tests import factories

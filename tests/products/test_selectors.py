@@ -12,7 +12,6 @@ from handover.products.selectors import (
     product_get_visible,
     products_visible_to,
 )
-from handover.transfers.models import TransferItem
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -98,25 +97,6 @@ def test_transferable_means_a_transferable_type_and_an_active_product(owner, org
         "suite",
         "suspended.example",
     ]
-
-
-def test_each_product_carries_its_pending_transfer(owner, org):
-    moving = factories.make_product(org, name="moving.example")
-    factories.make_product(org, name="staying.example")
-    transfer = factories.make_pending_transfer(org, owner, moving)
-
-    found = {p.name: p.pending_transfer_id for p in products_visible_to(user=owner, organization=org)}
-
-    assert found == {"moving.example": transfer.id, "staying.example": None}
-
-
-def test_a_finished_transfer_is_no_longer_pending(owner, org):
-    moved = factories.make_product(org, name="moving.example")
-    factories.make_pending_transfer(org, owner, moved)
-    TransferItem.objects.update(pending=False)
-
-    [product] = products_visible_to(user=owner, organization=org)
-    assert product.pending_transfer_id is None
 
 
 def test_product_get_visible_prefetches_accesses_and_linked_products(owner, org, django_assert_num_queries):

@@ -4,11 +4,11 @@ import pytest
 
 from handover.audit.models import AuditAction, AuditEvent
 from handover.errors import InvalidInput, NotFound, PermissionDenied
+from handover.organizations.errors import NotAMember
 from handover.organizations.models import Role
 from handover.products.errors import (
     AccessTargetRequired,
     CannotLinkToItself,
-    NotAMember,
     UnknownProductType,
 )
 from handover.products.models import AccessLevel, Product, ProductAccess, ProductStatus

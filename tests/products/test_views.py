@@ -9,7 +9,7 @@ from handover.audit.models import AuditAction, AuditEvent
 from handover.organizations.models import Role
 from handover.products.catalogue import JELASTIC_REFUSAL, KSUITE_REFUSAL
 from handover.products.models import AccessLevel, ProductAccess, ProductStatus
-from handover.products.selectors import IN_PENDING_TRANSFER, INELIGIBLE_STATUS
+from handover.transfers.selectors import IN_PENDING_TRANSFER, INELIGIBLE_STATUS
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -238,8 +238,9 @@ def test_the_dashboard_makes_constant_queries(admin_client, org, django_assert_n
     factories.grant(product, factories.make_team(org))
     admin_client.get(detail_url(product))
 
-    # session, user, membership x2, product, accesses, linked, candidates (members, teams), sidebar x2
-    with django_assert_num_queries(11):
+    # session, user, membership x2, product, accesses, linked, their pending transfers, candidates
+    # (members, teams), sidebar x2
+    with django_assert_num_queries(12):
         assert admin_client.get(detail_url(product)).status_code == 200
 
 

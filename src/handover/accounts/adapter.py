@@ -1,6 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
-from handover.accounts.services import complete_signup
+from handover.organizations.services import create_organization
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,8 +10,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user.name = form.cleaned_data.get("name", "")
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            complete_signup(
-                user=user,
-                organization_name=form.cleaned_data.get("organization_name") or user.display_name,
+            create_organization(
+                actor=user, name=form.cleaned_data.get("organization_name") or user.display_name
             )
         return user

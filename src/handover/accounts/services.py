@@ -1,9 +1,9 @@
 """Users, their profile and their personal API tokens."""
 
-import hashlib
 import secrets
 from typing import Any, cast
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from handover.accounts.errors import EmailTaken, InvalidEmailAddress, InvalidProfile, InvalidTokenName
 from handover.accounts.models import ApiToken, User
 from handover.errors import NotFound
-from handover.organizations.models import Organization
+from handover.hashing import hash_secret
 
 TOKEN_PREFIX = "hov_"  # noqa: S105 (a public marker, not a secret)
 TOKEN_NAME_MAX = cast(int, ApiToken._meta.get_field("name").max_length)
@@ -26,11 +26,6 @@ LAST_USED_RESOLUTION_SECONDS = 60
 
 
 EMAIL_TAKEN = EmailTaken.message
-
-
-def hash_secret(secret: str) -> str:
-    """The SHA-256 hex digest under which a secret (API token, transfer link) is stored."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def clean_email(email: str) -> str:
@@ -53,8 +48,6 @@ def create_user(*, email: str, password: str | None = None, name: str = "", veri
 
     Raises InvalidEmailAddress, or EmailTaken when the address is someone's already.
     """
-    from allauth.account.models import EmailAddress
-
     email = clean_email(email)
     if (
         User.objects.filter(email__iexact=email).exists()
@@ -69,14 +62,6 @@ def create_user(*, email: str, password: str | None = None, name: str = "", veri
     user = User.objects.create_user(email=email, password=password or None, name=name)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
     return user
-
-
-def complete_signup(*, user: User, organization_name: str) -> Organization:
-    """After a self-service sign-up: the user's own Organization, with them as legal representative."""
-    # Imported here: organizations build on accounts, not the other way round.
-    from handover.organizations.services import create_organization
-
-    return create_organization(actor=user, name=organization_name)
 
 
 @transaction.atomic

@@ -4,14 +4,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from handover.accounts.models import User
 from handover.audit.models import AuditEvent
 from handover.audit.selectors import audit_events_for_organization
-from handover.organizations.selectors import organization_get_for_member
+from handover.organizations.http import AuthedRequest, api_member
 from handover.schemas import Day, Pagination, errors, single_line
 
 router = Router()
@@ -51,7 +49,6 @@ class AuditFilters(Schema):
     description="For administrators and legal representatives; collaborators get 403.",
 )
 @paginate(Pagination)
-def list_audit_events(request: HttpRequest, org_id: UUID, filters: Query[AuditFilters]) -> Any:
-    user: User = request.auth  # type: ignore[attr-defined]
-    organization = organization_get_for_member(user=user, organization_id=org_id).organization
-    return audit_events_for_organization(user=user, organization=organization, **filters.dict())
+def list_audit_events(request: AuthedRequest, org_id: UUID, filters: Query[AuditFilters]) -> Any:
+    organization = api_member(request, org_id).organization
+    return audit_events_for_organization(user=request.auth, organization=organization, **filters.dict())

@@ -8,8 +8,9 @@ from django.utils import timezone
 from handover.accounts.models import User
 from handover.audit.errors import InvalidDateRange, UnknownAuditAction
 from handover.audit.models import AuditAction, AuditEvent
+from handover.organizations import access
+from handover.organizations.access import Permission
 from handover.organizations.models import Organization
-from handover.organizations.services import require_admin
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
@@ -28,9 +29,9 @@ def audit_events_for_organization(
 ) -> QuerySet[AuditEvent]:
     """The events of `organization`, newest first, filtered by exact `action`, by `actor` (part of the
     actor's email), by days `since`…`until` (both included, in the server's time zone) and by exact
-    `target_id`. Raises NotFound for non-members, PermissionDenied for collaborators, and
-    UnknownAuditAction or InvalidDateRange for bad filters."""
-    require_admin(user=user, organization=organization)
+    `target_id`. Raises NotFound for non-members, PermissionDenied for members who may not see the
+    log, and UnknownAuditAction or InvalidDateRange for bad filters."""
+    access.require(user=user, organization=organization, permission=Permission.VIEW_AUDIT_LOG)
     events = AuditEvent.objects.filter(organization=organization)
     if action:
         if action not in AuditAction.values:

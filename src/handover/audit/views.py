@@ -3,7 +3,7 @@ import json
 from collections.abc import Iterator
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -11,22 +11,21 @@ from django.utils.text import slugify
 from handover.audit.forms import AuditFilterForm
 from handover.audit.models import AuditEvent
 from handover.audit.selectors import audit_events_for_organization
-from handover.web.decorators import organization_page
+from handover.organizations.access import Permission
+from handover.organizations.http import MemberRequest, organization_page
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["created_at", "action", "actor", "target_type", "target_id", "target", "details", "ip"]
 
 
-def _events(request: HttpRequest, form: AuditFilterForm):
+def _events(request: MemberRequest, form: AuditFilterForm):
     return audit_events_for_organization(
-        user=request.user,  # type: ignore[arg-type]
-        organization=request.organization,  # type: ignore[attr-defined]
-        **form.filters(),
+        user=request.user, organization=request.organization, **form.filters()
     )
 
 
-@organization_page
-def events(request: HttpRequest) -> HttpResponse:
+@organization_page(Permission.VIEW_AUDIT_LOG)
+def events(request: MemberRequest) -> HttpResponse:
     """The Organization's audit log, newest first, filtered and paginated (administrators only)."""
     form = AuditFilterForm(request.GET or None)
     page = Paginator(_events(request, form), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -59,12 +58,12 @@ class _Echo:
         return value
 
 
-@organization_page
-def export(request: HttpRequest) -> HttpResponse:
+@organization_page(Permission.VIEW_AUDIT_LOG)
+def export(request: MemberRequest) -> HttpResponse:
     """The filtered audit log as CSV (administrators only), streamed so that a long log fits in memory."""
     events = _events(request, AuditFilterForm(request.GET or None))
     writer = csv.writer(_Echo())
-    name = slugify(request.organization.name) or "organization"  # type: ignore[attr-defined]
+    name = slugify(request.organization.name) or "organization"
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in _rows(events)), content_type="text/csv; charset=utf-8"
     )

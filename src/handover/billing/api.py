@@ -5,14 +5,12 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from handover.accounts.models import User
 from handover.billing.models import Invoice
 from handover.billing.selectors import invoices_for_organization
-from handover.organizations.selectors import organization_get_for_member
+from handover.organizations.http import AuthedRequest, api_member
 from handover.schemas import Pagination, errors
 
 router = Router()
@@ -42,7 +40,6 @@ class InvoiceOut(Schema):
     ),
 )
 @paginate(Pagination)
-def list_invoices(request: HttpRequest, org_id: UUID) -> Any:
-    user: User = request.auth  # type: ignore[attr-defined]
-    organization = organization_get_for_member(user=user, organization_id=org_id).organization
-    return invoices_for_organization(user=user, organization=organization)
+def list_invoices(request: AuthedRequest, org_id: UUID) -> Any:
+    organization = api_member(request, org_id).organization
+    return invoices_for_organization(user=request.auth, organization=organization)

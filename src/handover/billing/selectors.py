@@ -9,8 +9,9 @@ from django.db.models.functions import Coalesce
 from handover.accounts.models import User
 from handover.billing.errors import InvoiceNotFound
 from handover.billing.models import Invoice, InvoiceLine
+from handover.organizations import access
+from handover.organizations.access import Permission
 from handover.organizations.models import Organization
-from handover.organizations.services import require_admin
 
 
 def _with_total(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
@@ -21,9 +22,9 @@ def _with_total(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
 
 
 def invoices_for_organization(*, user: User, organization: Organization) -> QuerySet[Invoice]:
-    """The invoices issued to `organization`, newest first, each with its `total`. Billing is for
-    administrators: raises NotFound for non-members and PermissionDenied for collaborators."""
-    require_admin(user=user, organization=organization)
+    """The invoices issued to `organization`, newest first, each with its `total`. Raises NotFound for
+    non-members and PermissionDenied for members who may not see invoices."""
+    access.require(user=user, organization=organization, permission=Permission.VIEW_INVOICES)
     return _with_total(Invoice.objects.filter(organization=organization)).order_by("-issued_on", "-number")
 
 

@@ -7,8 +7,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from handover.accounts.models import User
+from handover.emails import build_email
 from handover.organizations.models import Membership
-from handover.web.emails import build_email
 
 
 def password_setup_url(user: User) -> str:

@@ -25,7 +25,7 @@ class AlreadyMember(Conflict):
 
 class NotAMember(InvalidInput):
     code = "not_a_member"
-    message = _("This person is not a member of the Organization.")
+    message = _("%(email)s is not a member of this Organization: add them as a member first.")
 
 
 class TeamNameTaken(Conflict):
@@ -36,11 +36,6 @@ class TeamNameTaken(Conflict):
 class UnknownRole(InvalidInput):
     code = "unknown_role"
     message = _("Unknown role “%(role)s”: choose legal_representative, administrator or collaborator.")
-
-
-class UnknownAccessLevel(InvalidInput):
-    code = "unknown_access_level"
-    message = _("Unknown access level “%(level)s”: choose manage or use.")
 
 
 class InvalidName(InvalidInput):

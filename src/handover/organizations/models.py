@@ -12,9 +12,6 @@ class Role(models.TextChoices):
     COLLABORATOR = "collaborator", _("Collaborator")
 
 
-ADMIN_ROLES = frozenset({Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR})
-
-
 class Organization(UUIDModel):
     """A customer account: it holds members, products, invoices and an audit log."""
 
@@ -51,10 +48,6 @@ class Membership(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organization} · {self.role}"
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role in ADMIN_ROLES
 
 
 class Team(UUIDModel):

@@ -8,8 +8,9 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Quer
 
 from handover.accounts.models import User
 from handover.errors import NotFound
+from handover.organizations.access import Permission, roles_with
 from handover.organizations.errors import AmbiguousOrganization, OrganizationNotFound
-from handover.organizations.models import ADMIN_ROLES, Membership, Organization, Role, Team
+from handover.organizations.models import Membership, Organization, Role, Team
 from handover.products.models import Product
 
 # Legal representatives first, then administrators, then collaborators.
@@ -26,19 +27,10 @@ def memberships_for_user(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
 
 
-def organization_get_for_member(*, user: User, organization_id: UUID | str | Any) -> Membership:
-    """The user's membership of that Organization (with it joined); NotFound for non-members."""
-    try:
-        return Membership.objects.select_related("organization").get(
-            user=user, organization_id=organization_id
-        )
-    except (Membership.DoesNotExist, ValueError, ValidationError) as exc:
-        raise NotFound() from exc
-
-
-def admin_memberships_for_user(*, user: User) -> QuerySet[Membership]:
-    """Memberships where the user may manage products and transfers."""
-    return memberships_for_user(user=user).filter(role__in=ADMIN_ROLES)
+def memberships_for_user_with(*, user: User, permission: Permission) -> QuerySet[Membership]:
+    """The user's memberships whose role holds `permission` (e.g. the Organizations a transfer may be
+    received into)."""
+    return memberships_for_user(user=user).filter(role__in=roles_with(permission))
 
 
 def organizations_for_user(*, user: User) -> QuerySet[Organization]:

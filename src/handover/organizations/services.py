@@ -1,15 +1,15 @@
-"""Organizations, memberships and teams: every change, and who may make it.
+"""Organizations, memberships and teams: every change.
 
-Rules (SPEC §1): legal representatives and administrators manage members and teams; only a legal
-representative grants, removes or changes the legal representative role; every Organization keeps at
-least one legal representative. `actor=None` means a trusted operator (CLI, demo, admin): no role
-check, and the audit event has no actor.
+Who may make each change is asked of `access`; every Organization keeps at least one legal
+representative. `actor=None` means a trusted operator (CLI, demo, admin): no role check, and the
+audit event has no actor.
 """
 
 import re
 from collections.abc import Iterable
 from typing import cast
 
+from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -17,69 +17,27 @@ from handover.accounts.models import User
 from handover.accounts.services import clean_email, create_user
 from handover.audit.models import AuditAction
 from handover.audit.services import Event, record_event, record_events
-from handover.errors import NotFound, PermissionDenied
+from handover.errors import NotFound
+from handover.organizations import access
+from handover.organizations.access import Permission
 from handover.organizations.errors import (
     AlreadyMember,
     InvalidCountry,
     InvalidName,
     LastLegalRepresentative,
-    LegalRepresentativeRequired,
     NotAMember,
     TeamNameTaken,
-    UnknownAccessLevel,
     UnknownRole,
 )
-from handover.organizations.models import ADMIN_ROLES, Membership, Organization, Role, Team
+from handover.organizations.models import Membership, Organization, Role, Team
+from handover.organizations.signals import admin_rights_lost
 from handover.organizations.tasks import send_membership_email
+from handover.products.errors import UnknownAccessLevel
 from handover.products.models import AccessLevel, Product, ProductAccess
 
-LEGAL_REPRESENTATIVE_ONLY = LegalRepresentativeRequired.message
 ORGANIZATION_NAME_MAX = cast(int, Organization._meta.get_field("name").max_length)
 TEAM_NAME_MAX = cast(int, Team._meta.get_field("name").max_length)
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
-
-
-# Permission checks ------------------------------------------------------------------------------
-
-
-def require_member(*, user: User, organization: Organization) -> Membership:
-    """The user's membership of `organization`; raises NotFound for anyone else, so that another
-    Organization's objects are indistinguishable from objects that do not exist."""
-    if not user.is_authenticated:
-        raise NotFound()
-    membership = Membership.objects.filter(user=user, organization=organization).first()
-    if membership is None:
-        raise NotFound()
-    return membership
-
-
-def require_admin(*, user: User, organization: Organization) -> Membership:
-    """As `require_member`, and raises PermissionDenied unless the user is an administrator or a
-    legal representative."""
-    membership = require_member(user=user, organization=organization)
-    if membership.role not in ADMIN_ROLES:
-        raise PermissionDenied()
-    return membership
-
-
-def require_legal_representative(*, user: User, organization: Organization) -> Membership:
-    """As `require_member`, and raises LegalRepresentativeRequired (a PermissionDenied) unless the
-    user is a legal representative."""
-    membership = require_member(user=user, organization=organization)
-    if membership.role != Role.LEGAL_REPRESENTATIVE:
-        raise LegalRepresentativeRequired()
-    return membership
-
-
-def _require_manager(actor: User | None, organization: Organization, *, legal: bool) -> None:
-    """Check that `actor` may manage members: a legal representative when the legal representative
-    role is involved (`legal`), else any admin. Operators (`actor=None`) may do anything."""
-    if actor is None:
-        return
-    if legal:
-        require_legal_representative(user=actor, organization=organization)
-    else:
-        require_admin(user=actor, organization=organization)
 
 
 # Input checks -----------------------------------------------------------------------------------
@@ -107,8 +65,11 @@ def _clean_role(role: str) -> Role:
 
 def _clean_level(level: str) -> AccessLevel:
     if level not in AccessLevel.values:
+        valid = ", ".join(AccessLevel.values)
         raise UnknownAccessLevel(
-            fields={"level": str(UnknownAccessLevel.message) % {"level": level}}, level=level
+            fields={"level": str(UnknownAccessLevel.message) % {"level": level, "valid": valid}},
+            level=level,
+            valid=valid,
         )
     return AccessLevel(level)
 
@@ -169,24 +130,18 @@ def _strip_rights(membership: Membership) -> dict[str, object]:
     return {"product_accesses_removed": accesses, "teams_left": teams}
 
 
-def _after_admin_rights_lost(
-    membership: Membership, previous_role: str, new_role: str | None, reason: str
-) -> None:
-    """Rights follow people at once (SPEC §3.10): a member who stops being an admin (`new_role` is
-    a collaborator, or None when they are no longer a member) has their pending transfers
-    cancelled, in the same transaction as the change."""
-    if previous_role not in ADMIN_ROLES or new_role in ADMIN_ROLES:
-        return
-    # Imported here: transfers depend on organizations, not the other way round.
-    from handover.transfers.services import cancel_transfers_started_by
-
-    cancel_transfers_started_by(user=membership.user, organization=membership.organization, reason=reason)
+def _after_role_change(membership: Membership, previous_role: str, new_role: str | None, reason: str) -> None:
+    """Rights follow people at once (SPEC §3.10): a member who loses the right to manage transfers
+    (`new_role` None: no longer a member) is announced to the apps above, inside the same
+    transaction, so that every capability they issued dies with the change."""
+    if access.loses_transfer_rights(previous_role, new_role):
+        admin_rights_lost.send(
+            sender=Membership, user=membership.user, organization=membership.organization, reason=reason
+        )
 
 
 def _user_by_email(email: str) -> User | None:
     """The user with this address as their login, else as one of their verified addresses."""
-    from allauth.account.models import EmailAddress
-
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         return user
@@ -220,7 +175,7 @@ def create_organization(*, actor: User, name: str, country: str = "CH") -> Organ
 @transaction.atomic
 def rename_organization(*, actor: User | None, organization: Organization, name: str) -> Organization:
     """Rename the Organization (admins). Raises InvalidName, NotFound or PermissionDenied."""
-    _require_manager(actor, organization, legal=False)
+    access.authorize(actor, organization, Permission.MANAGE_ORGANIZATION)
     name = _clean_name(name, ORGANIZATION_NAME_MAX)
     organization = _lock(organization)
     previous = organization.name
@@ -242,7 +197,7 @@ def rename_organization(*, actor: User | None, organization: Organization, name:
 def set_transfer_lock(*, actor: User | None, organization: Organization, locked: bool) -> Organization:
     """Forbid (`locked`) or allow again transfers out of the Organization (SPEC §3.6); legal
     representatives only. Setting the state it already has changes and records nothing."""
-    _require_manager(actor, organization, legal=True)
+    access.authorize(actor, organization, Permission.LOCK_TRANSFERS)
     organization = _lock(organization)
     if organization.transfers_locked == locked:
         return organization
@@ -286,7 +241,7 @@ def add_member(
     """
     role = _clean_role(role)
     organization = _lock(organization)
-    _require_manager(actor, organization, legal=role == Role.LEGAL_REPRESENTATIVE)
+    access.authorize(actor, organization, access.permission_to_manage(role))
     email = clean_email(email)
     level = _clean_level(level)
     products = list(products)
@@ -348,7 +303,7 @@ def change_member_role(*, actor: User | None, membership: Membership, role: str)
     membership = _locked_membership(membership)
     organization = membership.organization
     previous = membership.role
-    _require_manager(actor, organization, legal=Role.LEGAL_REPRESENTATIVE in {previous, role})
+    access.authorize(actor, organization, access.permission_to_manage(previous, role))
     if previous == role:
         return membership
     _ensure_another_legal_representative(membership)
@@ -361,7 +316,7 @@ def change_member_role(*, actor: User | None, membership: Membership, role: str)
         target=membership.user,
         details={"email": membership.user.email, "from": previous, "to": role.value},
     )
-    _after_admin_rights_lost(
+    _after_role_change(
         membership,
         previous,
         role,
@@ -381,7 +336,7 @@ def remove_member(*, actor: User | None, membership: Membership) -> None:
     """
     membership = _locked_membership(membership)
     organization = membership.organization
-    _require_manager(actor, organization, legal=membership.role == Role.LEGAL_REPRESENTATIVE)
+    access.authorize(actor, organization, access.permission_to_manage(membership.role))
     _end_membership(actor, membership, AuditAction.MEMBERSHIP_REMOVED)
 
 
@@ -392,7 +347,7 @@ def leave_organization(*, actor: User, organization: Organization) -> None:
 
     Raises NotFound for non-members and LastLegalRepresentative for its only legal representative.
     """
-    membership = require_member(user=actor, organization=organization)
+    membership = access.require_member(user=actor, organization=organization)
     membership = _locked_membership(membership)
     _end_membership(actor, membership, AuditAction.MEMBERSHIP_LEFT)
 
@@ -415,7 +370,7 @@ def _end_membership(actor: User | None, membership: Membership, action: AuditAct
         if action == AuditAction.MEMBERSHIP_LEFT
         else _("%(name)s was removed from %(organization)s.")
     )
-    _after_admin_rights_lost(
+    _after_role_change(
         membership,
         previous,
         None,
@@ -432,7 +387,7 @@ def create_team(*, actor: User | None, organization: Organization, name: str) ->
 
     Raises InvalidName, TeamNameTaken, NotFound or PermissionDenied.
     """
-    _require_manager(actor, organization, legal=False)
+    access.authorize(actor, organization, Permission.MANAGE_TEAMS)
     name = _clean_name(name, TEAM_NAME_MAX)
     if Team.objects.filter(organization=organization, name__iexact=name).exists():
         raise TeamNameTaken(fields={"name": str(TeamNameTaken.message)})
@@ -452,7 +407,7 @@ def delete_team(*, actor: User | None, team: Team) -> None:
     Raises NotFound or PermissionDenied.
     """
     organization = team.organization
-    _require_manager(actor, organization, legal=False)
+    access.authorize(actor, organization, Permission.MANAGE_TEAMS)
     members = sorted(team.members.values_list("email", flat=True))
     accesses = ProductAccess.objects.filter(team=team).count()
     record_event(
@@ -470,9 +425,9 @@ def add_team_member(*, actor: User | None, team: Team, user: User) -> Team:
     """Put a member of the team's Organization in the team (admins); a member already in it is left
     as is. Raises NotAMember, NotFound or PermissionDenied."""
     organization = team.organization
-    _require_manager(actor, organization, legal=False)
+    access.authorize(actor, organization, Permission.MANAGE_TEAMS)
     if not Membership.objects.filter(organization=organization, user=user).exists():
-        raise NotAMember(fields={"user": str(NotAMember.message)})
+        raise NotAMember(fields={"user": str(NotAMember.message) % {"email": user.email}}, email=user.email)
     if team.members.filter(pk=user.pk).exists():
         return team
     team.members.add(user)
@@ -491,7 +446,7 @@ def remove_team_member(*, actor: User | None, team: Team, user: User) -> Team:
     """Take the user out of the team (admins), and with it the rights they had through it; a user
     not in the team is left as is. Raises NotFound or PermissionDenied."""
     organization = team.organization
-    _require_manager(actor, organization, legal=False)
+    access.authorize(actor, organization, Permission.MANAGE_TEAMS)
     if not team.members.filter(pk=user.pk).exists():
         return team
     team.members.remove(user)

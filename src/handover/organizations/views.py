@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from handover.accounts.models import User
 from handover.errors import DomainError
-from handover.organizations import selectors, services
+from handover.organizations import access, selectors, services
+from handover.organizations.access import Permission
 from handover.organizations.forms import (
     AddMemberForm,
     OrganizationForm,
@@ -28,8 +29,8 @@ from handover.organizations.forms import (
     TeamMemberForm,
     TransferLockForm,
 )
-from handover.organizations.models import Membership, Organization, Role, Team
-from handover.web.decorators import organization_page
+from handover.organizations.http import MemberRequest, organization_page
+from handover.organizations.models import Membership, Role, Team
 
 
 @dataclass(frozen=True)
@@ -47,21 +48,6 @@ class TeamRow:
 
     team: Team
     candidates: list[User]
-
-
-def _me(request: HttpRequest) -> User:
-    """The signed-in user (every page here requires signing in)."""
-    return cast(User, request.user)
-
-
-def _organization(request: HttpRequest) -> Organization:
-    """The Organization of the page, as `organization_page` resolved it for a member."""
-    return cast(Organization, request.organization)  # type: ignore[attr-defined]
-
-
-def _membership(request: HttpRequest) -> Membership:
-    """The signed-in user's membership of the page's Organization."""
-    return cast(Membership, request.membership)  # type: ignore[attr-defined]
 
 
 def _refused(
@@ -101,13 +87,6 @@ def _invalid(request: HttpRequest, page: Callable[[int], HttpResponse], message:
     return page(400)
 
 
-def _grantable_roles(membership: Membership) -> list[tuple[str, Any]]:
-    """The roles this member may give: a legal representative any, an administrator the others."""
-    if membership.role == Role.LEGAL_REPRESENTATIVE:
-        return list(Role.choices)
-    return [(value, label) for value, label in Role.choices if value != Role.LEGAL_REPRESENTATIVE]
-
-
 # Creating an Organization -----------------------------------------------------------------------
 
 
@@ -123,7 +102,7 @@ def create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return page(400)
     try:
-        organization = services.create_organization(actor=_me(request), **form.cleaned_data)
+        organization = services.create_organization(actor=cast(User, request.user), **form.cleaned_data)
     except DomainError as exc:
         return _refused(request, exc, page, form)
     messages.success(request, _("The Organization %(name)s was created.") % {"name": organization.name})
@@ -134,46 +113,37 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 def _members_page(
-    request: HttpRequest, *, add_form: AddMemberForm | None = None
+    request: MemberRequest, *, add_form: AddMemberForm | None = None
 ) -> Callable[[int], HttpResponse]:
     def page(status: int = 200) -> HttpResponse:
-        organization = _organization(request)
-        me = _membership(request)
-        roles = _grantable_roles(me)
-        is_legal = me.role == Role.LEGAL_REPRESENTATIVE
+        organization, me = request.organization, request.membership
+        roles = [(role.value, role.label) for role in access.grantable_roles(me)]
         members = [
             MemberRow(
                 membership=membership,
-                # Admins manage members, but only a legal representative touches a legal representative.
-                manageable=me.is_admin and (is_legal or membership.role != Role.LEGAL_REPRESENTATIVE),
+                manageable=access.may_manage_member(me, membership),
                 is_me=membership.user_id == request.user.pk,
             )
             for membership in selectors.members_of_organization(organization=organization)
         ]
         form = add_form
-        if form is None and me.is_admin:
+        if form is None and access.has_permission(me, Permission.MANAGE_MEMBERS):
             form = AddMemberForm(products=selectors.products_to_grant(organization=organization), roles=roles)
-        context = {
-            "nav": "members",
-            "members": members,
-            "add_form": form,
-            "roles": roles,
-            "can_manage": me.is_admin,
-        }
+        context = {"nav": "members", "members": members, "add_form": form, "roles": roles}
         return render(request, "organizations/members.html", context, status=status)
 
     return page
 
 
-@organization_page
-def members(request: HttpRequest) -> HttpResponse:
+@organization_page()
+def members(request: MemberRequest) -> HttpResponse:
     return _members_page(request)(200)
 
 
-@organization_page
+@organization_page()
 @require_POST
-def member_add(request: HttpRequest) -> HttpResponse:
-    organization = _organization(request)
+def member_add(request: MemberRequest) -> HttpResponse:
+    organization = request.organization
     form = AddMemberForm(
         request.POST,
         products=selectors.products_to_grant(organization=organization),
@@ -184,7 +154,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
         return page(400)
     return _act(
         request,
-        lambda: services.add_member(actor=_me(request), organization=organization, **form.cleaned_data),
+        lambda: services.add_member(actor=request.user, organization=organization, **form.cleaned_data),
         page=page,
         form=form,
         success=_("%(email)s is now a member.") % {"email": form.cleaned_data["email"]},
@@ -192,21 +162,23 @@ def member_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-@organization_page
+@organization_page()
 @require_POST
-def member_role(request: HttpRequest, membership_id: Any) -> HttpResponse:
-    organization = _organization(request)
+def member_role(request: MemberRequest, membership_id: Any) -> HttpResponse:
+    organization = request.organization
     membership = selectors.membership_get(organization=organization, membership_id=membership_id)
     form = RoleForm(request.POST)
     page = _members_page(request)
     if not form.is_valid():
         return _invalid(request, page, _("Choose a role."))
     role = Role(form.cleaned_data["role"])
-    # Who makes themselves a collaborator no longer manages members: back to the products.
-    demoted_self = membership.user_id == request.user.pk and role == Role.COLLABORATOR
+    # Who gives up managing members cannot come back to this page: back to the products.
+    demoted_self = membership.user_id == request.user.pk and not access.has_role_permission(
+        role, Permission.MANAGE_MEMBERS
+    )
     return _act(
         request,
-        lambda: services.change_member_role(actor=_me(request), membership=membership, role=role),
+        lambda: services.change_member_role(actor=request.user, membership=membership, role=role),
         page=page,
         success=_("%(name)s is now %(role)s.") % {"name": membership.user.display_name, "role": role.label},
         then=("products:list", organization.id)
@@ -215,14 +187,14 @@ def member_role(request: HttpRequest, membership_id: Any) -> HttpResponse:
     )
 
 
-@organization_page
+@organization_page()
 @require_POST
-def member_remove(request: HttpRequest, membership_id: Any) -> HttpResponse:
-    organization = _organization(request)
+def member_remove(request: MemberRequest, membership_id: Any) -> HttpResponse:
+    organization = request.organization
     membership = selectors.membership_get(organization=organization, membership_id=membership_id)
     return _act(
         request,
-        lambda: services.remove_member(actor=_me(request), membership=membership),
+        lambda: services.remove_member(actor=request.user, membership=membership),
         page=_members_page(request),
         success=_("%(name)s was removed.") % {"name": membership.user.display_name},
         then=("web:home",)
@@ -231,13 +203,13 @@ def member_remove(request: HttpRequest, membership_id: Any) -> HttpResponse:
     )
 
 
-@organization_page
+@organization_page()
 @require_POST
-def leave(request: HttpRequest) -> HttpResponse:
-    organization = _organization(request)
+def leave(request: MemberRequest) -> HttpResponse:
+    organization = request.organization
     return _act(
         request,
-        lambda: services.leave_organization(actor=_me(request), organization=organization),
+        lambda: services.leave_organization(actor=request.user, organization=organization),
         page=_members_page(request),
         success=_("You left %(name)s.") % {"name": organization.name},
         then=("web:home",),
@@ -248,12 +220,12 @@ def leave(request: HttpRequest) -> HttpResponse:
 
 
 def _teams_page(
-    request: HttpRequest, *, create_form: TeamForm | None = None
+    request: MemberRequest, *, create_form: TeamForm | None = None
 ) -> Callable[[int], HttpResponse]:
     def page(status: int = 200) -> HttpResponse:
-        organization = _organization(request)
-        me = _membership(request)
-        members = selectors.members_of_organization(organization=organization) if me.is_admin else []
+        organization = request.organization
+        manages = access.has_permission(request.membership, Permission.MANAGE_TEAMS)
+        members = selectors.members_of_organization(organization=organization) if manages else []
         users = [membership.user for membership in members]
         teams = []
         for team in selectors.teams_of_organization(organization=organization):
@@ -262,23 +234,22 @@ def _teams_page(
         context = {
             "nav": "teams",
             "teams": teams,
-            "create_form": create_form or (TeamForm() if me.is_admin else None),
-            "can_manage": me.is_admin,
+            "create_form": create_form or (TeamForm() if manages else None),
         }
         return render(request, "organizations/teams.html", context, status=status)
 
     return page
 
 
-@organization_page
-def teams(request: HttpRequest) -> HttpResponse:
+@organization_page()
+def teams(request: MemberRequest) -> HttpResponse:
     return _teams_page(request)(200)
 
 
-@organization_page
+@organization_page()
 @require_POST
-def team_create(request: HttpRequest) -> HttpResponse:
-    organization = _organization(request)
+def team_create(request: MemberRequest) -> HttpResponse:
+    organization = request.organization
     form = TeamForm(request.POST)
     page = _teams_page(request, create_form=form)
     if not form.is_valid():
@@ -286,7 +257,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
     name = form.cleaned_data["name"]
     return _act(
         request,
-        lambda: services.create_team(actor=_me(request), organization=organization, name=name),
+        lambda: services.create_team(actor=request.user, organization=organization, name=name),
         page=page,
         form=form,
         success=_("The team %(name)s was created.") % {"name": name},
@@ -294,24 +265,24 @@ def team_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@organization_page
+@organization_page()
 @require_POST
-def team_delete(request: HttpRequest, team_id: Any) -> HttpResponse:
-    organization = _organization(request)
+def team_delete(request: MemberRequest, team_id: Any) -> HttpResponse:
+    organization = request.organization
     team = selectors.team_get(organization=organization, team_id=team_id)
     return _act(
         request,
-        lambda: services.delete_team(actor=_me(request), team=team),
+        lambda: services.delete_team(actor=request.user, team=team),
         page=_teams_page(request),
         success=_("The team %(name)s was deleted.") % {"name": team.name},
         then=("organizations:teams", organization.id),
     )
 
 
-@organization_page
+@organization_page()
 @require_POST
-def team_member_add(request: HttpRequest, team_id: Any) -> HttpResponse:
-    organization = _organization(request)
+def team_member_add(request: MemberRequest, team_id: Any) -> HttpResponse:
+    organization = request.organization
     team = selectors.team_get(organization=organization, team_id=team_id)
     form = TeamMemberForm(request.POST, members=selectors.members_as_users(organization=organization))
     page = _teams_page(request)
@@ -320,22 +291,22 @@ def team_member_add(request: HttpRequest, team_id: Any) -> HttpResponse:
     user = form.cleaned_data["user"]
     return _act(
         request,
-        lambda: services.add_team_member(actor=_me(request), team=team, user=user),
+        lambda: services.add_team_member(actor=request.user, team=team, user=user),
         page=page,
         success=_("%(name)s joined %(team)s.") % {"name": user.display_name, "team": team.name},
         then=("organizations:teams", organization.id),
     )
 
 
-@organization_page
+@organization_page()
 @require_POST
-def team_member_remove(request: HttpRequest, team_id: Any, user_id: Any) -> HttpResponse:
-    organization = _organization(request)
+def team_member_remove(request: MemberRequest, team_id: Any, user_id: Any) -> HttpResponse:
+    organization = request.organization
     team = selectors.team_get(organization=organization, team_id=team_id)
     user = selectors.member_get(organization=organization, user_id=user_id)
     return _act(
         request,
-        lambda: services.remove_team_member(actor=_me(request), team=team, user=user),
+        lambda: services.remove_team_member(actor=request.user, team=team, user=user),
         page=_teams_page(request),
         success=_("%(name)s left %(team)s.") % {"name": user.display_name, "team": team.name},
         then=("organizations:teams", organization.id),
@@ -346,27 +317,23 @@ def team_member_remove(request: HttpRequest, team_id: Any, user_id: Any) -> Http
 
 
 def _settings_page(
-    request: HttpRequest, *, rename_form: RenameForm | None = None
+    request: MemberRequest, *, rename_form: RenameForm | None = None
 ) -> Callable[[int], HttpResponse]:
     def page(status: int = 200) -> HttpResponse:
-        organization = _organization(request)
-        me = _membership(request)
-        form = rename_form or (RenameForm(initial={"name": organization.name}) if me.is_admin else None)
-        context = {
-            "nav": "settings",
-            "rename_form": form,
-            "is_legal_representative": me.role == Role.LEGAL_REPRESENTATIVE,
-        }
+        organization = request.organization
+        renames = access.has_permission(request.membership, Permission.MANAGE_ORGANIZATION)
+        form = rename_form or (RenameForm(initial={"name": organization.name}) if renames else None)
+        context = {"nav": "settings", "rename_form": form}
         return render(request, "organizations/settings.html", context, status=status)
 
     return page
 
 
-@organization_page
-def settings(request: HttpRequest) -> HttpResponse:
+@organization_page()
+def settings(request: MemberRequest) -> HttpResponse:
     if request.method != "POST":
         return _settings_page(request)(200)
-    organization = _organization(request)
+    organization = request.organization
     form = RenameForm(request.POST)
     page = _settings_page(request, rename_form=form)
     if not form.is_valid():
@@ -374,7 +341,7 @@ def settings(request: HttpRequest) -> HttpResponse:
     return _act(
         request,
         lambda: services.rename_organization(
-            actor=_me(request), organization=organization, name=form.cleaned_data["name"]
+            actor=request.user, organization=organization, name=form.cleaned_data["name"]
         ),
         page=page,
         form=form,
@@ -383,10 +350,10 @@ def settings(request: HttpRequest) -> HttpResponse:
     )
 
 
-@organization_page
+@organization_page()
 @require_POST
-def transfer_lock(request: HttpRequest) -> HttpResponse:
-    organization = _organization(request)
+def transfer_lock(request: MemberRequest) -> HttpResponse:
+    organization = request.organization
     form = TransferLockForm(request.POST)
     page = _settings_page(request)
     if not form.is_valid():
@@ -394,7 +361,7 @@ def transfer_lock(request: HttpRequest) -> HttpResponse:
     locked = form.cleaned_data["locked"]
     return _act(
         request,
-        lambda: services.set_transfer_lock(actor=_me(request), organization=organization, locked=locked),
+        lambda: services.set_transfer_lock(actor=request.user, organization=organization, locked=locked),
         page=page,
         success=_("Outgoing transfers are now locked.")
         if locked

@@ -4,16 +4,15 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from handover.accounts.models import User
-from handover.organizations.selectors import organization_get_for_member
+from handover.organizations.http import AuthedRequest, api_member
 from handover.products.catalogue import type_label
 from handover.products.models import Product, ProductAccess
 from handover.products.selectors import is_transferable, products_visible_to
 from handover.schemas import Pagination, errors, single_line
+from handover.transfers.selectors import with_pending_transfer
 
 router = Router()
 
@@ -87,10 +86,11 @@ class ProductFilters(Schema):
     ),
 )
 @paginate(Pagination)
-def list_products(request: HttpRequest, org_id: UUID, filters: Query[ProductFilters]) -> Any:
-    user: User = request.auth  # type: ignore[attr-defined]
-    organization = organization_get_for_member(user=user, organization_id=org_id).organization
-    return products_visible_to(user=user, organization=organization, **filters.dict())
+def list_products(request: AuthedRequest, org_id: UUID, filters: Query[ProductFilters]) -> Any:
+    organization = api_member(request, org_id).organization
+    return with_pending_transfer(
+        products_visible_to(user=request.auth, organization=organization, **filters.dict())
+    )
 
 
 def access_out(access: ProductAccess) -> dict[str, Any]:

@@ -40,11 +40,6 @@ class InvalidCount(InvalidInput):
     message = _("The number of products must be between 1 and %(max)s.")
 
 
-class NotAMember(InvalidInput):
-    code = "not_a_member"
-    message = _("%(email)s is not a member of this Organization: add them as a member first.")
-
-
 class AccessTargetRequired(InvalidInput):
     code = "access_target_required"
     message = _("Choose either a member or a team.")

@@ -1,18 +1,14 @@
-"""Reads of products, scoped to what the user may see, with their joins declared.
-
-Administrators and legal representatives see every product of their Organization; a collaborator
-sees only the products granted to them directly or through one of their teams.
-"""
+"""Reads of products, scoped by `access` to what the user may see, with their joins declared."""
 
 import uuid
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, UUIDField
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from handover.accounts.models import User
+from handover.organizations import access
 from handover.organizations.models import Membership, Organization, Team
-from handover.organizations.services import require_member
 from handover.products.catalogue import product_types, transferable_type_codes
 from handover.products.errors import (
     ProductNotFound,
@@ -20,35 +16,15 @@ from handover.products.errors import (
     UnknownProductType,
 )
 from handover.products.models import Product, ProductAccess, ProductStatus
-from handover.transfers.models import TransferItem
-
-NOT_TRANSFERABLE = _("This type of product cannot be transferred.")
-IN_PENDING_TRANSFER = _("This product is already in a pending transfer.")
-INELIGIBLE_STATUS = {
-    ProductStatus.SUSPENDED: _("A suspended product cannot be transferred."),
-    ProductStatus.EXPIRED: _("An expired product cannot be transferred."),
-}
 
 
 def _eligible() -> Q:
     return Q(type__in=transferable_type_codes(), status=ProductStatus.ACTIVE)
 
 
-def _with_pending_transfer(queryset: QuerySet[Product]) -> QuerySet[Product]:
-    pending = TransferItem.objects.filter(product=OuterRef("pk"), pending=True).values("transfer_id")[:1]
-    return queryset.annotate(pending_transfer_id=Subquery(pending, output_field=UUIDField()))
-
-
 def _visible(*, user: User, organization: Organization) -> QuerySet[Product]:
-    membership = require_member(user=user, organization=organization)
-    products = Product.objects.filter(organization=organization)
-    if membership.is_admin:
-        return products
-    # EXISTS rather than joins, so that a product granted twice (to the user and a team) is listed once.
-    granted = ProductAccess.objects.filter(product=OuterRef("pk")).filter(
-        Q(user=user) | Q(team__members=user)
-    )
-    return products.filter(Exists(granted))
+    membership = access.require_member(user=user, organization=organization)
+    return Product.objects.filter(access.visible_products(membership))
 
 
 def products_visible_to(
@@ -60,8 +36,7 @@ def products_visible_to(
     q: str | None = None,
     status: str | None = None,
 ) -> QuerySet[Product]:
-    """The products of `organization` that `user` may see, by name, each annotated with
-    `pending_transfer_id` (None unless it is in a pending transfer). `transferable` keeps the
+    """The products of `organization` that `user` may see, by name. `transferable` keeps the
     products whose type may move and that are active (or, when False, the others).
 
     Raises NotFound for a non-member, UnknownProductType and UnknownProductStatus for bad filters.
@@ -79,27 +54,23 @@ def products_visible_to(
         products = products.filter(_eligible()) if transferable else products.exclude(_eligible())
     if q and q.strip():
         products = products.filter(name__icontains=q.strip())
-    return _with_pending_transfer(products).order_by("name", "id")
+    return products.order_by("name", "id")
 
 
 def product_get_visible(*, user: User, organization: Organization, product_id: Any) -> Product:
     """One product of `organization` that `user` may see, with its accesses (users and teams) and its
-    linked products (those of the same Organization that the user may see) prefetched, and
-    `pending_transfer_id`. Raises ProductNotFound otherwise."""
+    linked products (those of the same Organization that the user may see) prefetched. Raises
+    ProductNotFound otherwise."""
     visible = _visible(user=user, organization=organization)
     accesses = ProductAccess.objects.select_related("user", "team").order_by(
         "level", "created_at"
     )  # manage first
     try:
         product_id = uuid.UUID(str(product_id))
-        return (
-            _with_pending_transfer(visible)
-            .prefetch_related(
-                Prefetch("accesses", queryset=accesses),
-                Prefetch("linked", queryset=_with_pending_transfer(visible).order_by("name")),
-            )
-            .get(pk=product_id)
-        )
+        return visible.prefetch_related(
+            Prefetch("accesses", queryset=accesses),
+            Prefetch("linked", queryset=visible.order_by("name")),
+        ).get(pk=product_id)
     except (ValueError, Product.DoesNotExist) as exc:
         raise ProductNotFound() from exc
 
@@ -132,19 +103,6 @@ def product_get_by_id(*, product_id: Any) -> Product:
         return Product.objects.select_related("organization").get(pk=uuid.UUID(str(product_id)))
     except (ValueError, Product.DoesNotExist) as exc:
         raise ProductNotFound() from exc
-
-
-def transfer_refusal(product: Product) -> Any:
-    """Why `product` cannot be put into a new transfer now, or None: its type's policy, its status,
-    or a pending transfer (read from the `pending_transfer_id` annotation of these selectors)."""
-    known = product_types().get(product.type)
-    if known is None or not known.transferable:
-        return known.refusal if known is not None and known.refusal else NOT_TRANSFERABLE
-    if product.status != ProductStatus.ACTIVE:
-        return INELIGIBLE_STATUS[ProductStatus(product.status)]
-    if getattr(product, "pending_transfer_id", None) is not None:
-        return IN_PENDING_TRANSFER
-    return None
 
 
 def is_transferable(product: Product) -> bool:

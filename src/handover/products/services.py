@@ -1,29 +1,31 @@
-"""Products and their access rights: every change, who may make it, and its audit event.
+"""Products and their access rights: every change, and its audit event.
 
-Only administrators and legal representatives change products; `actor=None` is a trusted operator
+Who may change products is asked of `access` (MANAGE_PRODUCTS); `actor=None` is a trusted operator
 (CLI, demo, admin), for whom no role is checked and whose events have no actor.
 """
 
 import datetime
 import secrets
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 
 from handover.accounts.models import User
 from handover.audit.models import AuditAction
 from handover.audit.services import Event, record_event, record_events
 from handover.errors import NotFound
-from handover.organizations.models import Membership, Organization, Team
-from handover.organizations.services import require_admin
-from handover.products.catalogue import product_types
+from handover.organizations.access import Permission, authorize
+from handover.organizations.errors import NotAMember
+from handover.organizations.models import Membership, Organization, Role, Team
+from handover.products.catalogue import TransferPolicy, product_types
 from handover.products.errors import (
     AccessTargetRequired,
     CannotLinkToItself,
     InvalidCount,
     InvalidProductName,
     InvalidServiceRef,
-    NotAMember,
     ServiceRefTaken,
     UnknownAccessLevel,
     UnknownProductStatus,
@@ -34,11 +36,6 @@ from handover.products.models import AccessLevel, Product, ProductAccess, Produc
 MAX_BULK_CREATE = 10_000
 NAME_MAX_LENGTH = Product._meta.get_field("name").max_length or 255
 SERVICE_REF_MAX_LENGTH = Product._meta.get_field("service_ref").max_length or 64
-
-
-def _check_admin(actor: User | None, organization: Organization) -> None:
-    if actor is not None:
-        require_admin(user=actor, organization=organization)
 
 
 def _clean_type(type: str) -> str:
@@ -81,7 +78,7 @@ def create_product(
     Raises UnknownProductType, UnknownProductStatus, InvalidProductName, InvalidServiceRef,
     ServiceRefTaken, and PermissionDenied/NotFound for an actor who is not an admin of `organization`.
     """
-    _check_admin(actor, organization)
+    authorize(actor, organization, Permission.MANAGE_PRODUCTS)
     type, status, name = _clean_type(type), _clean_status(status), _clean_name(name)
     if service_ref is None:
         service_ref = _new_service_ref(type)
@@ -125,7 +122,7 @@ def create_products(
 ) -> list[Product]:
     """Create `count` products named `NAME-1`…`NAME-N` with one insert, and their audit events with
     another. Raises InvalidCount outside 1…10,000, and what `create_product` raises."""
-    _check_admin(actor, organization)
+    authorize(actor, organization, Permission.MANAGE_PRODUCTS)
     if not 1 <= count <= MAX_BULK_CREATE:
         raise InvalidCount(max=MAX_BULK_CREATE, fields={"count": str(InvalidCount.message)})
     type, status = _clean_type(type), _clean_status(status)
@@ -156,7 +153,7 @@ def create_products(
 @transaction.atomic
 def set_product_status(*, actor: User | None, product: Product, status: str) -> Product:
     """Set the product's status (active, suspended, expired); recorded only when it changes."""
-    _check_admin(actor, product.organization)
+    authorize(actor, product.organization, Permission.MANAGE_PRODUCTS)
     status = _clean_status(status)
     previous = product.status
     if previous != status:
@@ -186,7 +183,7 @@ def link_products(*, actor: User | None, product: Product, other: Product) -> No
 
     Raises CannotLinkToItself, and NotFound when `other` belongs to another Organization.
     """
-    _check_admin(actor, product.organization)
+    authorize(actor, product.organization, Permission.MANAGE_PRODUCTS)
     _check_same_organization(product, other)
     if product.linked.filter(pk=other.pk).exists():
         return
@@ -203,7 +200,7 @@ def link_products(*, actor: User | None, product: Product, other: Product) -> No
 @transaction.atomic
 def unlink_products(*, actor: User | None, product: Product, other: Product) -> None:
     """Remove the link between two products (both directions); recorded only if they were linked."""
-    _check_admin(actor, product.organization)
+    authorize(actor, product.organization, Permission.MANAGE_PRODUCTS)
     _check_same_organization(product, other)
     if not product.linked.filter(pk=other.pk).exists():
         return
@@ -237,7 +234,7 @@ def grant_access(
     of user and team is given, NotAMember, UnknownAccessLevel, and NotFound for another
     Organization's team."""
     organization = product.organization
-    _check_admin(actor, organization)
+    authorize(actor, organization, Permission.MANAGE_PRODUCTS)
     if (user is None) == (team is None):
         raise AccessTargetRequired()
     if level not in AccessLevel.values:
@@ -285,7 +282,7 @@ def grant_access(
 def revoke_access(*, actor: User | None, access: ProductAccess) -> None:
     """Remove one user's or team's right on a product."""
     product = access.product
-    _check_admin(actor, product.organization)
+    authorize(actor, product.organization, Permission.MANAGE_PRODUCTS)
     details = {**_who(access), "level": access.level}
     access.delete()
     record_event(
@@ -295,3 +292,31 @@ def revoke_access(*, actor: User | None, access: ProductAccess) -> None:
         target=product,
         details=details,
     )
+
+
+def apply_transfer_policy(*, product_ids: QuerySet[Any], destination: Organization) -> set[uuid.UUID]:
+    """Apply each type's transfer policy to the access rights of products moving to `destination`
+    (`product_ids`: a subquery of their ids, never a list, so that its size does not matter), inside
+    the caller's transaction; returns the users who lost access. Team rights never follow. On kDrive
+    (KEEP_USERS) users keep `use` and join the destination as collaborators; elsewhere user access is
+    removed."""
+    keep_types = [t.code for t in product_types().values() if t.policy == TransferPolicy.KEEP_USERS]
+    accesses = ProductAccess.objects.filter(product_id__in=product_ids)
+    team_members = set(
+        accesses.filter(team__isnull=False).values_list("team__members", flat=True).distinct()
+    ) - {None}
+    dropped_users = set(
+        accesses.filter(user__isnull=False)
+        .exclude(product__type__in=keep_types)
+        .values_list("user_id", flat=True)
+    )
+    moving_users = set(
+        accesses.filter(user__isnull=False, product__type__in=keep_types).values_list("user_id", flat=True)
+    )
+    accesses.filter(Q(team__isnull=False) | Q(user__isnull=False) & ~Q(product__type__in=keep_types)).delete()
+    accesses.filter(user__isnull=False, product__type__in=keep_types).update(level=AccessLevel.USE)
+    Membership.objects.bulk_create(
+        [Membership(organization=destination, user_id=uid, role=Role.COLLABORATOR) for uid in moving_users],
+        ignore_conflicts=True,
+    )
+    return dropped_users | (team_members - moving_users)

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from handover.errors import DomainError
+from handover.organizations import access
+from handover.organizations.http import MemberRequest, organization_page
 from handover.products.forms import AccessGrantForm, ProductFilterForm
 from handover.products.models import Product
 from handover.products.selectors import (
@@ -13,95 +15,85 @@ from handover.products.selectors import (
     product_access_get,
     product_get_visible,
     products_visible_to,
-    transfer_refusal,
 )
 from handover.products.services import grant_access, revoke_access
-from handover.web.decorators import organization_page
+from handover.transfers.selectors import prefetch_pending_transfers, transfer_refusal, with_pending_transfer
 
 PAGE_SIZE = 50
 
 
-@organization_page
-def list(request: HttpRequest) -> HttpResponse:
+@organization_page()
+def list(request: MemberRequest) -> HttpResponse:
     """The Organization's home: its products that the user may see, filtered and paginated."""
     form = ProductFilterForm(request.GET or None)
     products = products_visible_to(
-        user=request.user,  # type: ignore[arg-type]
-        organization=request.organization,  # type: ignore[attr-defined]
-        **(form.filters() if form.is_bound else {}),
+        user=request.user, organization=request.organization, **(form.filters() if form.is_bound else {})
     )
-    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(with_pending_transfer(products), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "products/list.html", {"nav": "products", "form": form, "page": page})
 
 
 def _render_detail(
-    request: HttpRequest, product: Product, grant_form: AccessGrantForm | None = None, status: int = 200
+    request: MemberRequest, product: Product, grant_form: AccessGrantForm | None = None, status: int = 200
 ) -> HttpResponse:
-    is_admin = request.membership.is_admin  # type: ignore[attr-defined]
-    if is_admin and grant_form is None:
-        members, teams = access_candidates(organization=request.organization)  # type: ignore[attr-defined]
+    manages = access.has_permission(request.membership, access.Permission.MANAGE_PRODUCTS)
+    if manages and grant_form is None:
+        members, teams = access_candidates(organization=request.organization)
         grant_form = AccessGrantForm(members=members, teams=teams)
+    prefetch_pending_transfers([product, *product.linked.all()])
     context = {
         "nav": "products",
         "product": product,
-        "is_admin": is_admin,
         "refusal": transfer_refusal(product),
         "grant_form": grant_form,
     }
     return render(request, "products/detail.html", context, status=status)
 
 
-def _product(request: HttpRequest, product_id: object) -> Product:
-    return product_get_visible(
-        user=request.user,  # type: ignore[arg-type]
-        organization=request.organization,  # type: ignore[attr-defined]
-        product_id=product_id,
-    )
+def _product(request: MemberRequest, product_id: object) -> Product:
+    return product_get_visible(user=request.user, organization=request.organization, product_id=product_id)
 
 
-@organization_page
-def detail(request: HttpRequest, product_id: object) -> HttpResponse:
+@organization_page()
+def detail(request: MemberRequest, product_id: object) -> HttpResponse:
     """The product's dashboard: facts, linked products, access rights and the Manage menu."""
     return _render_detail(request, _product(request, product_id))
 
 
 @require_POST
-@organization_page
-def grant(request: HttpRequest, product_id: object) -> HttpResponse:
+@organization_page()
+def grant(request: MemberRequest, product_id: object) -> HttpResponse:
     product = _product(request, product_id)
-    members, teams = access_candidates(organization=request.organization)  # type: ignore[attr-defined]
+    members, teams = access_candidates(organization=request.organization)
     form = AccessGrantForm(request.POST, members=members, teams=teams)
     if not form.is_valid():
         return _render_detail(request, product, form, status=400)
     try:
-        access = grant_access(
-            actor=request.user,  # type: ignore[arg-type]
-            product=product,
-            level=form.cleaned_data["level"],
-            **form.target(),
+        access_row = grant_access(
+            actor=request.user, product=product, level=form.cleaned_data["level"], **form.target()
         )
     except DomainError as exc:
         if exc.status == 403:
             raise
         form.add_error(None, exc.detail)
         return _render_detail(request, product, form, status=exc.status)
-    who = access.user.email if access.user else access.team.name  # type: ignore[union-attr]
+    who = access_row.user.email if access_row.user else access_row.team.name  # type: ignore[union-attr]
     messages.success(
         request,
         _("%(who)s now has the “%(level)s” right on %(product)s.")
-        % {"who": who, "level": access.get_level_display(), "product": product.name},
+        % {"who": who, "level": access_row.get_level_display(), "product": product.name},
     )
-    return redirect("products:detail", request.organization.id, product.id)  # type: ignore[attr-defined]
+    return redirect("products:detail", request.organization.id, product.id)
 
 
 @require_POST
-@organization_page
-def revoke(request: HttpRequest, product_id: object, access_id: object) -> HttpResponse:
+@organization_page()
+def revoke(request: MemberRequest, product_id: object, access_id: object) -> HttpResponse:
     product = _product(request, product_id)
-    access = product_access_get(product=product, access_id=access_id)
-    who = access.user.email if access.user else access.team.name  # type: ignore[union-attr]
-    revoke_access(actor=request.user, access=access)  # type: ignore[arg-type]
+    access_row = product_access_get(product=product, access_id=access_id)
+    who = access_row.user.email if access_row.user else access_row.team.name  # type: ignore[union-attr]
+    revoke_access(actor=request.user, access=access_row)
     messages.success(
         request, _("%(who)s no longer has a right on %(product)s.") % {"who": who, "product": product.name}
     )
-    return redirect("products:detail", request.organization.id, product.id)  # type: ignore[attr-defined]
+    return redirect("products:detail", request.organization.id, product.id)

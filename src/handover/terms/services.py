@@ -9,8 +9,8 @@ from handover.accounts.models import User
 from handover.audit.context import client_ip
 from handover.audit.models import AuditAction
 from handover.audit.services import record_event
+from handover.organizations.access import require_member
 from handover.organizations.models import Organization
-from handover.organizations.services import require_member
 from handover.terms.errors import ConditionsVersionTaken, InvalidConditions, UnknownAcceptanceStep
 from handover.terms.models import Acceptance, AcceptanceStep, GeneralConditions
 from handover.terms.selectors import current_conditions

@@ -18,16 +18,14 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.conf import settings
-from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StrictBool, model_validator
 
-from handover.accounts.models import User
 from handover.accounts.reauthentication import recent_authentication_required
+from handover.organizations.access import Permission
+from handover.organizations.http import AuthedRequest, api_member
 from handover.organizations.models import Organization
-from handover.organizations.selectors import organization_get_for_member
-from handover.organizations.services import require_admin
 from handover.schemas import (
     Email,
     Input,
@@ -43,12 +41,6 @@ from handover.transfers.models import Transfer
 from handover.transfers.selectors import Impact, transfer_get_for_admin, transfers_for_organization
 
 router = Router()
-
-
-class AuthedRequest(HttpRequest):
-    """A request past authentication: ninja sets `auth` to the signed-in user."""
-
-    auth: User
 
 
 TransferStateName = Literal["pending", "completed", "cancelled", "declined", "expired"]
@@ -237,16 +229,6 @@ def _with_link(started: services.StartedTransfer) -> dict[str, Any]:
     return {**data, "link": started.link, "token": started.token}
 
 
-def _admin_organization(request: AuthedRequest, org_id: UUID) -> Organization:
-    organization = organization_get_for_member(user=request.auth, organization_id=org_id).organization
-    require_admin(user=request.auth, organization=organization)
-    return organization
-
-
-def _member_organization(request: AuthedRequest, org_id: UUID) -> Organization:
-    return organization_get_for_member(user=request.auth, organization_id=org_id).organization
-
-
 def _with_session_reauthentication(view: Callable[..., Any]) -> Callable[..., Any]:
     """A recent sign-in for session callers (allauth answers ReauthenticationRequired otherwise);
     a personal API token is itself the credential."""
@@ -302,7 +284,7 @@ def _preview(impact: Impact, organization: Organization) -> dict[str, Any]:
     ),
 )
 def preview_transfer(request: AuthedRequest, org_id: UUID, payload: PreviewIn) -> Any:
-    organization = _member_organization(request, org_id)
+    organization = api_member(request, org_id).organization
     impact = services.preview_transfer(
         actor=request.auth, organization=organization, product_ids=payload.product_ids
     )
@@ -322,7 +304,7 @@ def preview_transfer(request: AuthedRequest, org_id: UUID, payload: PreviewIn) -
 )
 @_with_session_reauthentication
 def start_transfer(request: AuthedRequest, org_id: UUID, payload: StartIn) -> Any:
-    organization = _member_organization(request, org_id)
+    organization = api_member(request, org_id).organization
     started = services.start_transfer(
         actor=request.auth,
         organization=organization,
@@ -342,7 +324,7 @@ def start_transfer(request: AuthedRequest, org_id: UUID, payload: StartIn) -> An
 )
 @paginate(Pagination)
 def list_transfers(request: AuthedRequest, org_id: UUID, state: TransferStateName | None = None) -> Any:
-    organization = _admin_organization(request, org_id)
+    organization = api_member(request, org_id, Permission.MANAGE_TRANSFERS).organization
     return transfers_for_organization(organization=organization, state=state)
 
 
@@ -395,7 +377,7 @@ def send_link(request: AuthedRequest, transfer_id: UUID, payload: SendIn) -> Any
 @_with_session_reauthentication
 def complete_transfer(request: AuthedRequest, transfer_id: UUID, payload: CompleteIn) -> Any:
     transfer = transfer_get_for_admin(user=request.auth, transfer_id=transfer_id)
-    destination = _member_organization(request, payload.destination_organization_id)
+    destination = api_member(request, payload.destination_organization_id).organization
     return services.complete_transfer(
         actor=request.auth, transfer=transfer, destination=destination, accept_terms=payload.accept_terms
     )
@@ -445,7 +427,7 @@ def inspect_link(request: AuthedRequest, payload: TokenIn) -> Any:
 def receive_link(request: AuthedRequest, payload: ReceiveIn) -> Any:
     destination = None
     if payload.destination_organization_id is not None:
-        destination = _member_organization(request, payload.destination_organization_id)
+        destination = api_member(request, payload.destination_organization_id).organization
     return services.receive_transfer(
         actor=request.auth,
         token=payload.token,

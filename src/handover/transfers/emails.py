@@ -7,9 +7,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from handover.accounts.models import User
-from handover.organizations.models import ADMIN_ROLES, Membership, Role
+from handover.emails import build_email
+from handover.organizations.access import Permission, roles_with
+from handover.organizations.models import Membership, Role
 from handover.transfers.models import Transfer
-from handover.web.emails import build_email
 
 FOLDER = "transfers/email/{}"
 
@@ -33,10 +34,10 @@ def link_email(
 
 
 def completed_emails(transfer: Transfer, lost_access: Iterable[User]) -> list[EmailMultiAlternatives]:
-    """To the admins of both Organizations, and to each user who lost access."""
+    """To those who manage transfers in either Organization, and to each user who lost access."""
     admins = Membership.objects.filter(
         organization__in=[transfer.source_organization_id, transfer.destination_organization_id],
-        role__in=ADMIN_ROLES,
+        role__in=roles_with(Permission.MANAGE_TRANSFERS),
     ).select_related("user")
     recipients = {m.user.email: m.user for m in admins}
     messages = [

@@ -6,13 +6,14 @@ never the secret, so neither a database dump nor the queued email task holds a u
 """
 
 import base64
-import hashlib
 import hmac
 import secrets
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
+
+from handover.hashing import hash_secret
 
 SALT = "handover.transfers.link"
 
@@ -26,12 +27,8 @@ def link_secret(transfer_id: object, nonce: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def secret_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def matches(secret: str, expected_hash: str | None) -> bool:
-    return expected_hash is not None and hmac.compare_digest(secret_hash(secret), expected_hash)
+    return expected_hash is not None and hmac.compare_digest(hash_secret(secret), expected_hash)
 
 
 def link_url(secret: str) -> str:

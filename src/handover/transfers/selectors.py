@@ -8,19 +8,68 @@ from uuid import UUID
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, UUIDField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handover.accounts.models import User
 from handover.billing.models import InvoiceLine
-from handover.errors import NotFound, PermissionDenied
-from handover.organizations.models import ADMIN_ROLES, Membership, Organization, Team
-from handover.products.catalogue import TransferPolicy
-from handover.products.models import Product, ProductAccess
-from handover.products.selectors import IN_PENDING_TRANSFER, transfer_refusal
-from handover.transfers.links import link_secret, secret_hash
+from handover.errors import NotFound
+from handover.hashing import hash_secret
+from handover.organizations.access import Permission, require_in_either
+from handover.organizations.models import Membership, Organization, Team
+from handover.products.catalogue import TransferPolicy, product_types
+from handover.products.models import Product, ProductAccess, ProductStatus
+from handover.transfers.links import link_secret
 from handover.transfers.models import Transfer, TransferItem, TransferState
+
+NOT_TRANSFERABLE = _("This type of product cannot be transferred.")
+IN_PENDING_TRANSFER = _("This product is already in a pending transfer.")
+INELIGIBLE_STATUS = {
+    ProductStatus.SUSPENDED: _("A suspended product cannot be transferred."),
+    ProductStatus.EXPIRED: _("An expired product cannot be transferred."),
+}
+
+
+# Eligibility ------------------------------------------------------------------------------------
+
+
+def _pending_transfer_of_product() -> Subquery:
+    pending = TransferItem.objects.filter(product=OuterRef("pk"), pending=True).values("transfer_id")[:1]
+    return Subquery(pending, output_field=UUIDField())
+
+
+def with_pending_transfer(products: QuerySet[Product]) -> QuerySet[Product]:
+    """`products` annotated with `pending_transfer_id`: the pending transfer holding each, or None."""
+    return products.annotate(pending_transfer_id=_pending_transfer_of_product())
+
+
+def prefetch_pending_transfers(products: Sequence[Product]) -> None:
+    """Set `pending_transfer_id` on each of `products` already read (one query), as
+    `with_pending_transfer` annotates a queryset."""
+    pending = dict(
+        TransferItem.objects.filter(product__in=[p.pk for p in products], pending=True).values_list(
+            "product_id", "transfer_id"
+        )
+    )
+    for product in products:
+        product.pending_transfer_id = pending.get(product.pk)  # type: ignore[attr-defined]
+
+
+def transfer_refusal(product: Product) -> Any:
+    """Why `product` cannot be put into a new transfer now, or None: its type's policy, its status, or
+    a pending transfer (read from `pending_transfer_id`, set by the two functions above)."""
+    known = product_types().get(product.type)
+    if known is None or not known.transferable:
+        return known.refusal if known is not None and known.refusal else NOT_TRANSFERABLE
+    if product.status != ProductStatus.ACTIVE:
+        return INELIGIBLE_STATUS[ProductStatus(product.status)]
+    if getattr(product, "pending_transfer_id", None) is not None:
+        return IN_PENDING_TRANSFER
+    return None
+
+
+# Transfers --------------------------------------------------------------------------------------
 
 
 def pending_transfer_count(*, organization: Organization) -> int:
@@ -88,7 +137,8 @@ def transfer_token_for_recipient(*, user: User, transfer_id: UUID | str | Any) -
 
 
 def transfer_get_for_admin(*, user: User, transfer_id: UUID | str | Any) -> Transfer:
-    """A transfer seen by an admin of its source or destination Organization.
+    """A transfer seen by a member of its source or destination Organization who may manage
+    transfers there.
 
     Raises NotFound for anyone who belongs to neither, and PermissionDenied for their collaborators:
     a transfer names products a collaborator may not see.
@@ -109,8 +159,10 @@ def transfer_get_for_admin(*, user: User, transfer_id: UUID | str | Any) -> Tran
         )
     except (Transfer.DoesNotExist, ValueError, ValidationError) as exc:
         raise NotFound() from exc
-    if transfer.source_role not in ADMIN_ROLES and transfer.destination_role not in ADMIN_ROLES:  # type: ignore[attr-defined]
-        raise PermissionDenied()
+    require_in_either(
+        [transfer.source_role, transfer.destination_role],  # type: ignore[attr-defined]
+        Permission.MANAGE_TRANSFERS,
+    )
     return transfer
 
 
@@ -118,7 +170,7 @@ def transfer_get_by_token(*, token: str) -> Transfer | None:
     """The transfer whose current link is `token`, with its details, or None."""
     if not token or len(token) > 200:
         return None
-    return _with_details(Transfer.objects.filter(link_hash=secret_hash(token))).first()
+    return _with_details(Transfer.objects.filter(link_hash=hash_secret(token))).first()
 
 
 # The impact check -------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from uuid import UUID
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from handover.accounts.models import User
@@ -22,11 +21,13 @@ from handover.accounts.services import clean_email
 from handover.audit.models import AuditAction
 from handover.audit.services import Event, record_event, record_events
 from handover.errors import NotFound
-from handover.organizations.models import Membership, Organization, Role
-from handover.organizations.services import create_organization, require_admin
-from handover.products.catalogue import TransferPolicy, product_types
-from handover.products.models import AccessLevel, Product, ProductAccess
+from handover.hashing import hash_secret
+from handover.organizations import access
+from handover.organizations.models import Organization
+from handover.organizations.services import create_organization
+from handover.products.models import Product
 from handover.products.selectors import is_transferable
+from handover.products.services import apply_transfer_policy
 from handover.terms.models import AcceptanceStep
 from handover.terms.services import record_acceptance
 from handover.transfers import links, tasks, throttle
@@ -104,7 +105,7 @@ def preview_transfer(*, actor: User, organization: Organization, product_ids: Se
 
     Raises NotFound / PermissionDenied for the wrong user, and the selection errors of start_transfer.
     """
-    require_admin(user=actor, organization=organization)
+    access.require_admin(user=actor, organization=organization)
     products = _selected_products(organization=organization, product_ids=product_ids)
     return transfer_impact(organization=organization, products=products)
 
@@ -125,7 +126,7 @@ def start_transfer(
     eligible products not already in a pending transfer, once the terms are accepted and the
     warnings acknowledged.
     """
-    require_admin(user=actor, organization=organization)
+    access.require_admin(user=actor, organization=organization)
     organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     if organization.transfers_locked:
         raise TransfersLocked()
@@ -149,7 +150,7 @@ def start_transfer(
         expires_at=now + timedelta(seconds=settings.HANDOVER_TRANSFER_TTL),
     )
     token = links.link_secret(transfer.id, nonce)
-    transfer.link_hash = links.secret_hash(token)
+    transfer.link_hash = hash_secret(token)
     transfer.save(force_insert=True)
     try:
         # The partial unique index refuses a product already in another pending transfer, even when
@@ -210,7 +211,7 @@ def rotate_transfer_link(*, actor: User, transfer: Transfer) -> StartedTransfer:
 
     A copied link is a bearer link (SPEC §3.4): a binding to an address, from sending, is lifted.
     """
-    require_admin(user=actor, organization=transfer.source_organization)
+    access.require_admin(user=actor, organization=transfer.source_organization)
     transfer = _lock_pending(transfer)
     token = _new_link(transfer, bound_email="")
     record_event(
@@ -226,7 +227,7 @@ def rotate_transfer_link(*, actor: User, transfer: Transfer) -> StartedTransfer:
 def _new_link(transfer: Transfer, *, bound_email: str | None = None) -> str:
     transfer.link_nonce = links.new_nonce()
     token = links.link_secret(transfer.id, transfer.link_nonce)
-    transfer.link_hash = links.secret_hash(token)
+    transfer.link_hash = hash_secret(token)
     transfer.link_created_at = timezone.now()
     fields = ["link_nonce", "link_hash", "link_created_at"]
     if bound_email is not None:
@@ -245,7 +246,7 @@ def send_transfer_link(
     By default the link is bound to that address: only a signed-in user with that verified email can
     receive or decline it. The email is queued in this transaction.
     """
-    require_admin(user=actor, organization=transfer.source_organization)
+    access.require_admin(user=actor, organization=transfer.source_organization)
     email = clean_email(email)
     throttle.check_send_rate(user=actor)
     transfer = _lock_pending(transfer)
@@ -271,8 +272,7 @@ def send_transfer_link(
 def cancel_transfer(*, actor: User | None, transfer: Transfer, reason: str = "") -> Transfer:
     """Cancel a pending transfer (its initiator, any admin of the source, or an operator when `actor`
     is None); tells the initiator."""
-    if actor is not None:
-        require_admin(user=actor, organization=transfer.source_organization)
+    access.authorize(actor, transfer.source_organization, access.Permission.MANAGE_TRANSFERS)
     transfer = _lock_pending(transfer)
     _end(
         transfer,
@@ -450,7 +450,7 @@ def complete_transfer(
     *, actor: User, transfer: Transfer, destination: Organization, accept_terms: bool
 ) -> Transfer:
     """Complete a transfer directly into another Organization where `actor` is also an admin."""
-    require_admin(user=actor, organization=transfer.source_organization)
+    access.require_admin(user=actor, organization=transfer.source_organization)
     repeat = Repeat(actor=actor, destination=destination)
     if repeat.of(transfer):
         return transfer
@@ -481,7 +481,7 @@ def _move(
     _check_pending(locked)
     transfer = locked
     source = Organization.objects.get(pk=transfer.source_organization_id)
-    require_admin(user=actor, organization=destination)
+    access.require_admin(user=actor, organization=destination)
     if destination.pk == source.pk:
         raise InvalidDestination()
 
@@ -505,7 +505,7 @@ def _move(
         raise TransferNotPending()
     items.update(pending=False)
 
-    lost_access = _remove_access_that_does_not_follow(product_ids=product_ids, destination=destination)
+    lost_access = apply_transfer_policy(product_ids=product_ids, destination=destination)
     Product.objects.filter(id__in=product_ids).update(organization=destination)
 
     record_acceptance(
@@ -530,32 +530,6 @@ def _move(
     )
     transfer.refresh_from_db()
     return transfer
-
-
-def _remove_access_that_does_not_follow(*, product_ids: Any, destination: Organization) -> set[UUID]:
-    """Apply each type's policy to the access rows of the moving products; returns the users who lost
-    access. Team rights never follow. On kDrive (KEEP_USERS) users keep `use` and join the destination
-    as collaborators; elsewhere user access is removed."""
-    keep_types = [t.code for t in product_types().values() if t.policy == TransferPolicy.KEEP_USERS]
-    accesses = ProductAccess.objects.filter(product_id__in=product_ids)
-    team_members = set(
-        accesses.filter(team__isnull=False).values_list("team__members", flat=True).distinct()
-    ) - {None}
-    dropped_users = set(
-        accesses.filter(user__isnull=False)
-        .exclude(product__type__in=keep_types)
-        .values_list("user_id", flat=True)
-    )
-    moving_users = set(
-        accesses.filter(user__isnull=False, product__type__in=keep_types).values_list("user_id", flat=True)
-    )
-    accesses.filter(Q(team__isnull=False) | Q(user__isnull=False) & ~Q(product__type__in=keep_types)).delete()
-    accesses.filter(user__isnull=False, product__type__in=keep_types).update(level=AccessLevel.USE)
-    Membership.objects.bulk_create(
-        [Membership(organization=destination, user_id=uid, role=Role.COLLABORATOR) for uid in moving_users],
-        ignore_conflicts=True,
-    )
-    return dropped_users | (team_members - moving_users)
 
 
 def decline_transfer(*, actor: User, token: str, reason: str = "") -> Transfer:

@@ -4,6 +4,7 @@ from django.core import mail
 from django_tasks import task
 
 from handover.accounts.models import User
+from handover.hashing import hash_secret
 from handover.transfers import emails, links
 from handover.transfers.models import Transfer
 
@@ -21,7 +22,7 @@ def send_transfer_link_email(
     """Send the link derived from `nonce`, unless the link was replaced since (a dead link helps no one)."""
     transfer = _transfer(transfer_id)
     token = links.link_secret(transfer.id, nonce)
-    if not transfer.is_pending or transfer.link_hash != links.secret_hash(token):
+    if not transfer.is_pending or transfer.link_hash != hash_secret(token):
         return False
     sender = User.objects.get(pk=sender_id)
     emails.link_email(

@@ -7,7 +7,6 @@ to the next page through the session, once. On the receiving side it leaves the 
 """
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -25,8 +24,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from handover.accounts.reauthentication import recent_authentication_required
-from handover.errors import DomainError, NotFound, PermissionDenied
-from handover.organizations.selectors import admin_memberships_for_user
+from handover.errors import DomainError, NotFound
+from handover.organizations import access
+from handover.organizations.access import Permission
+from handover.organizations.http import MemberRequest, SignedInRequest, organization_page
+from handover.organizations.selectors import memberships_for_user_with
 from handover.products.selectors import products_visible_to
 from handover.terms.selectors import current_conditions
 from handover.transfers import services
@@ -52,7 +54,6 @@ from handover.transfers.selectors import (
     transfers_for_organization,
     transfers_waiting_for_user,
 )
-from handover.web.decorators import organization_page
 
 HISTORY_PAGE_SIZE = 25
 RECEIVE_TOKEN_KEY = "transfers:receive_token"  # noqa: S105 (a session key, not a secret)
@@ -90,18 +91,6 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _admins_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Refuse collaborators (403) before anything else, re-authentication included."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.membership.is_admin:  # type: ignore[attr-defined]
-            raise PermissionDenied()
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _conditions() -> Any:
     """The general conditions in force, or None while none is published (the services then refuse)."""
     try:
@@ -113,16 +102,15 @@ def _conditions() -> Any:
 # The list -------------------------------------------------------------------------------------
 
 
-@organization_page
+@organization_page()
 @require_safe
-def transfer_list(request: HttpRequest) -> HttpResponse:
+def transfer_list(request: MemberRequest) -> HttpResponse:
     """Outgoing pending transfers, those waiting for the user, and the history with its filters."""
-    organization = request.organization  # type: ignore[attr-defined]
-    is_admin = request.membership.is_admin  # type: ignore[attr-defined]
-    waiting = transfers_waiting_for_user(user=request.user)  # type: ignore[arg-type]
-    context: dict[str, Any] = {"nav": "transfers", "is_admin": is_admin, "waiting": waiting}
+    organization = request.organization
+    waiting = transfers_waiting_for_user(user=request.user)
+    context: dict[str, Any] = {"nav": "transfers", "waiting": waiting}
     status = 200
-    if is_admin:
+    if access.has_permission(request.membership, Permission.MANAGE_TRANSFERS):
         filters = HistoryFilterForm(request.GET or None)
         state = direction = ""
         if filters.is_bound and not filters.is_valid():
@@ -144,11 +132,10 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 # Starting -------------------------------------------------------------------------------------
 
 
-@organization_page
-@_admins_only
+@organization_page(Permission.MANAGE_TRANSFERS)
 @_reauthentication_for("start")
 @require_http_methods(["GET", "HEAD", "POST"])
-def start_transfer(request: HttpRequest) -> HttpResponse:
+def start_transfer(request: MemberRequest) -> HttpResponse:
     """Step 1: check the products and accept the conditions ("Transfer"); step 2: read and validate
     the warnings ("Validate and start the transfer"). Nothing is stored before the last button."""
     if request.method != "POST":
@@ -184,8 +171,8 @@ def start_transfer(request: HttpRequest) -> HttpResponse:
 
     try:
         started = services.start_transfer(
-            actor=request.user,  # type: ignore[arg-type]
-            organization=request.organization,  # type: ignore[attr-defined]
+            actor=request.user,
+            organization=request.organization,
             product_ids=product_ids,
             accept_terms=form.cleaned_data["accept_terms"],
             acknowledge_warnings=form.cleaned_data["acknowledge_warnings"],
@@ -199,10 +186,10 @@ def start_transfer(request: HttpRequest) -> HttpResponse:
     return redirect("transfers:detail", transfer.source_organization_id, transfer.id)
 
 
-def _preview(request: HttpRequest, product_ids: list[Any]) -> Impact:
+def _preview(request: MemberRequest, product_ids: list[Any]) -> Impact:
     return services.preview_transfer(
-        actor=request.user,  # type: ignore[arg-type]
-        organization=request.organization,  # type: ignore[attr-defined]
+        actor=request.user,
+        organization=request.organization,
         product_ids=product_ids,
     )
 
@@ -214,9 +201,9 @@ def _start_error(exc: DomainError) -> str:
 
 
 def _start_products_page(
-    request: HttpRequest, form: StartTransferForm, *, selected: set[str], error: str = "", status: int = 200
+    request: MemberRequest, form: StartTransferForm, *, selected: set[str], error: str = "", status: int = 200
 ) -> HttpResponse:
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     limit = settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER
     filters = ProductFilterForm(request.GET or None)
     type_, q = "", ""
@@ -224,7 +211,7 @@ def _start_products_page(
         type_, q = filters.cleaned_data["type"], filters.cleaned_data["q"]
     products = list(
         products_visible_to(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             organization=organization,
             type=type_ or None,
             q=q or None,
@@ -248,7 +235,7 @@ def _start_products_page(
 
 
 def _start_warnings_page(
-    request: HttpRequest,
+    request: MemberRequest,
     form: StartTransferForm,
     impact: Impact,
     product_ids: list[Any],
@@ -263,7 +250,7 @@ def _start_warnings_page(
         "product_ids": product_ids,
         "note": form.cleaned_data.get("note", ""),
         "error": error,
-        "locked": request.organization.transfers_locked,  # type: ignore[attr-defined]
+        "locked": request.organization.transfers_locked,
     }
     return render(request, "transfers/start_warnings.html", context, status=status)
 
@@ -271,20 +258,19 @@ def _start_warnings_page(
 # A transfer's page ------------------------------------------------------------------------------
 
 
-@organization_page
-@_admins_only
+@organization_page(Permission.MANAGE_TRANSFERS)
 @_reauthentication_for("complete", "rotate", "send")
 @require_http_methods(["GET", "HEAD", "POST"])
-def transfer_detail(request: HttpRequest, transfer_id: Any) -> HttpResponse:
+def transfer_detail(request: MemberRequest, transfer_id: Any) -> HttpResponse:
     """A transfer seen from its source or its destination; while pending, the source's admins copy,
     renew or send its link, complete it directly or cancel it."""
-    organization = request.organization  # type: ignore[attr-defined]
-    transfer = transfer_get_for_admin(user=request.user, transfer_id=transfer_id)  # type: ignore[arg-type]
+    organization = request.organization
+    transfer = transfer_get_for_admin(user=request.user, transfer_id=transfer_id)
     if organization.id not in {transfer.source_organization_id, transfer.destination_organization_id}:
         raise NotFound()
-    memberships = admin_memberships_for_user(user=request.user).exclude(  # type: ignore[arg-type]
-        organization_id=transfer.source_organization_id
-    )
+    memberships = memberships_for_user_with(
+        user=request.user, permission=Permission.MANAGE_TRANSFERS
+    ).exclude(organization_id=transfer.source_organization_id)
     panels: dict[str, Any] = {
         "send_form": SendLinkForm(),
         "complete_form": CompleteTransferForm(memberships=memberships),
@@ -296,7 +282,7 @@ def transfer_detail(request: HttpRequest, transfer_id: Any) -> HttpResponse:
 
 
 def _detail_action(
-    request: HttpRequest, transfer: Transfer, panels: dict[str, Any], memberships: Any
+    request: MemberRequest, transfer: Transfer, panels: dict[str, Any], memberships: Any
 ) -> HttpResponse:
     """Run the action the POST names, then show the page again (or the destination's products)."""
     actor: Any = request.user
@@ -372,7 +358,7 @@ def _received_message(transfer: Transfer) -> str:
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: MemberRequest,
     transfer: Transfer,
     panels: dict[str, Any],
     *,
@@ -381,7 +367,7 @@ def _detail_page(
     error_action: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    organization = request.organization  # type: ignore[attr-defined]
+    organization = request.organization
     # Past its expiry a transfer is over, even before the sweep marks it expired.
     expired = transfer.state == TransferState.EXPIRED or (
         transfer.is_pending and transfer.expires_at <= timezone.now()
@@ -419,9 +405,9 @@ def receive_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def receive_waiting(request: HttpRequest, transfer_id: Any) -> HttpResponse:
+def receive_waiting(request: SignedInRequest, transfer_id: Any) -> HttpResponse:
     """Open a transfer from "Waiting for you" as its emailed link would: its secret goes to the session."""
-    token = transfer_token_for_recipient(user=request.user, transfer_id=transfer_id)  # type: ignore[arg-type]
+    token = transfer_token_for_recipient(user=request.user, transfer_id=transfer_id)
     _remember_link(request, token)
     return redirect("transfers:receive")
 
@@ -468,7 +454,9 @@ def receive_transfer(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return _receive_error(request, exc)
 
-    offered = admin_memberships_for_user(user=actor).exclude(organization_id=transfer.source_organization_id)
+    offered = memberships_for_user_with(user=actor, permission=Permission.MANAGE_TRANSFERS).exclude(
+        organization_id=transfer.source_organization_id
+    )
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if request.method == "POST":
         mode = "new" if request.POST.get("mode") == "new" else "existing"

@@ -13,8 +13,17 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from handover.accounts.models import User
+from handover.accounts.services import create_user, update_profile
+from handover.billing.services import issue_invoice
 from handover.organizations.models import Role
+from handover.organizations.services import add_member, add_team_member, create_organization, create_team
 from handover.products.models import AccessLevel, ProductStatus
+from handover.products.services import create_product, grant_access, link_products
+from handover.terms.errors import NoConditionsPublished
+from handover.terms.selectors import current_conditions
+from handover.terms.services import publish_conditions
+from handover.transfers.services import send_transfer_link, start_transfer
 
 DEMO_PASSWORD = "handover-demo"  # noqa: S105 (printed for everyone: it is the demo's)
 
@@ -289,8 +298,6 @@ def demo_sign_ins() -> str:
 
 
 def demo_loaded() -> bool:
-    from handover.accounts.models import User
-
     return User.objects.filter(email=USERS[0].email).exists()
 
 
@@ -301,15 +308,6 @@ def load_demo() -> bool:
     Everything goes through the apps' services as a trusted operator (actor=None), so the audit
     logs read as they would after the same changes made by hand.
     """
-    from handover.accounts.services import create_user, update_profile
-    from handover.billing.services import issue_invoice
-    from handover.organizations.services import add_member, add_team_member, create_organization, create_team
-    from handover.products.services import create_product, grant_access, link_products
-    from handover.terms.errors import NoConditionsPublished
-    from handover.terms.selectors import current_conditions
-    from handover.terms.services import publish_conditions
-    from handover.transfers.services import send_transfer_link, start_transfer
-
     if demo_loaded():
         return False
     try:

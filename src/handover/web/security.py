@@ -15,6 +15,8 @@ from typing import Any
 from django.core.checks import CheckMessage, Error, Tags, register
 from django.http import HttpRequest, HttpResponse
 
+from handover.web.mailbox import mailbox_enabled
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -45,8 +47,6 @@ class ContentSecurityPolicyMiddleware:
 def check_mail_is_not_kept_in_the_local_mailbox(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """The demo's local mailbox shows every email, password resets and transfer links included, to
     anyone at /mailbox/: a deployment must send mail through SMTP (EMAIL_URL)."""
-    from handover.web.mailbox import mailbox_enabled
-
     if not mailbox_enabled():
         return []
     return [

@@ -2,8 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from handover.organizations.http import SESSION_KEY
 from handover.organizations.selectors import memberships_for_user
-from handover.web.decorators import SESSION_KEY
 from handover.web.mailbox import mailbox_enabled, mailbox_messages
 
 

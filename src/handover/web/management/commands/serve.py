@@ -18,8 +18,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
+from granian.constants import Interfaces
+from granian.server import Server
 
+from handover.accounts.models import User
+from handover.web.demo import demo_loaded, demo_sign_ins, load_demo
 from handover.web.management.commands.worker import PARENT_ENV, terminate_with_parent
+from handover.wsgi import application
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -50,8 +55,6 @@ def load_application(target: str) -> Any:
     """
     os.setpgid(0, 0)
     terminate_with_parent(os.getppid(), signal.SIGKILL)
-    from handover.wsgi import application
-
     return application
 
 
@@ -182,8 +185,6 @@ class Command(BaseCommand):
             if "ALLOWED_HOSTS" not in os.environ and shown_host not in settings.ALLOWED_HOSTS:
                 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, shown_host]
         if demo:
-            from handover.web.demo import demo_loaded, demo_sign_ins, load_demo
-
             if not self._has_users() and load_demo():
                 self.stdout.write("Loaded the demo data set.")
             if demo_loaded():
@@ -194,14 +195,9 @@ class Command(BaseCommand):
 
     @staticmethod
     def _has_users() -> bool:
-        from handover.accounts.models import User
-
         return User.objects.exists()
 
     def _serve(self, *, host: str, port: int, url: str, workers: int, threads: int) -> None:
-        from granian.constants import Interfaces
-        from granian.server import Server
-
         server = Server(
             "handover.wsgi:application",
             address=host,

@@ -1,0 +1,75 @@
+"""The shape of the code (DESIGN.md "Layers"), beyond the import-linter contracts of pyproject.toml:
+no circle in the module graph, and no import hidden inside a function."""
+
+import ast
+from pathlib import Path
+
+import grimp
+
+import handover
+
+SOURCE = Path(handover.__file__).resolve().parent
+
+# A task module and the service module that enqueues its tasks may import each other: the sweep task
+# calls the services, which enqueue the email tasks defined beside it.
+ALLOWED_CIRCLES = [{"handover.transfers.services", "handover.transfers.tasks"}]
+# Django connects signal receivers and registers checks in AppConfig.ready(), once the models are loaded.
+ALLOWED_FUNCTION_IMPORTS = {("handover/transfers/apps.py", "ready"), ("handover/web/apps.py", "ready")}
+
+
+def _circles(graph: grimp.ImportGraph) -> list[set[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[set[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            component = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.add(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                found.append(component)
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_module_imports_itself_back_through_others():
+    graph = grimp.build_graph("handover", cache_dir=None)
+    assert [c for c in _circles(graph) if c not in ALLOWED_CIRCLES] == []
+
+
+def test_no_import_hides_inside_a_function():
+    hidden = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        name = f"handover/{path.relative_to(SOURCE)}"
+        for function in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import | ast.ImportFrom) and (name, function.name) not in (
+                    ALLOWED_FUNCTION_IMPORTS
+                ):
+                    hidden.append(f"{name}:{node.lineno} in {function.name}()")
+    # The sweep task's import of the services it calls is the one allowed pair (see ALLOWED_CIRCLES).
+    assert [h for h in hidden if not h.startswith("handover/transfers/tasks.py")] == []
