@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from tests import factories
+from tests.durability.processes import Serve, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +41,20 @@ def run_tasks(db, monkeypatch):
         call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
     return run
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Start `handover serve ARGS` on a free port, on the embedded database of `data_dir` (this test's
+    own by default), with `env` added; every server started is stopped at the end of the test."""
+    started = []
+
+    def start(*args: str, data_dir=None, **env: str) -> tuple[Serve, int]:
+        port = free_port()
+        server = Serve(data_dir or tmp_path, port, *args, **env)
+        started.append(server)
+        return server, port
+
+    yield start
+    for server in started:
+        server.stop()

@@ -17,8 +17,7 @@ from collections import Counter
 import pytest
 
 from tests.concurrency.racing import CONTENDERS, FIGURES, JOIN_TIMEOUT, TRIALS
-from tests.durability.processes import embedded_env, last_line, run_handover
-from tests.web.test_serve import Serve, free_port
+from tests.durability.processes import Serve, embedded_env, free_port, last_line, run_handover
 
 PER_TRANSFER = 20
 

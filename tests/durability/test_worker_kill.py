@@ -21,8 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from handover.runtime.queue import requeue_stuck_tasks
 from handover.transfers.tasks import send_transfer_ended_email
-from tests.durability.processes import embedded_env, last_line, run_handover, start_handover
-from tests.web.test_serve import free_port
+from tests.durability.processes import embedded_env, free_port, last_line, run_handover, start_handover
 
 TIMEOUT = 120
 

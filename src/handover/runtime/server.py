@@ -5,6 +5,7 @@ Django views; the task worker is a child process running `handover worker`. Ever
 the server dies, whatever killed it (see `handover.runtime.processes`).
 """
 
+import logging
 import os
 import shutil
 import signal
@@ -23,6 +24,8 @@ from granian.constants import Interfaces
 from granian.server import Server
 
 from handover.runtime.processes import PARENT_ENV, terminate_with_parent
+
+logger = logging.getLogger("handover.serve")
 
 # prometheus-client's multiprocess mode: each HTTP worker writes its counters to files in this folder,
 # and /metrics adds them up across the workers.
@@ -82,8 +85,7 @@ def load_application(target: str) -> Any:
 class TaskWorker:
     """The `handover worker` child process, restarted if it dies while the server runs."""
 
-    def __init__(self, write: Callable[[str], None]):
-        self.write = write
+    def __init__(self) -> None:
         self.stopping = threading.Event()
         self.process: subprocess.Popen[bytes] | None = None
         self.watcher = threading.Thread(target=self._watch, name="task-worker-watcher", daemon=True)
@@ -101,7 +103,7 @@ class TaskWorker:
 
     def start(self) -> None:
         self.process = self._spawn()
-        self.write(f"Task worker started (pid {self.process.pid}).")
+        logger.info("Task worker started (pid %s).", self.process.pid)
         self.watcher.start()
 
     def _watch(self) -> None:
@@ -115,7 +117,9 @@ class TaskWorker:
             if self.stopping.wait(delay):
                 return
             self.process = self._spawn()
-            self.write(f"The task worker exited with status {code}; restarted it (pid {self.process.pid}).")
+            logger.warning(
+                "The task worker exited with status %s; restarted it (pid %s).", code, self.process.pid
+            )
 
     def stop(self) -> None:
         self.stopping.set()

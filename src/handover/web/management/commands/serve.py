@@ -5,6 +5,7 @@ lives in `handover.runtime.server`; this command parses, prepares the database a
 calls it.
 """
 
+import logging
 import os
 import signal
 from typing import Any
@@ -23,6 +24,8 @@ from handover.runtime.server import (
     use_fresh_metrics_dir,
 )
 from handover.web.demo import demo_loaded, demo_sign_ins, load_demo
+
+logger = logging.getLogger("handover.serve")
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -84,11 +87,11 @@ class Command(BaseCommand):
         try:
             url = self._prepare(host=host, port=port, demo=demo, migrate=not no_migrate, verbosity=verbosity)
             if not no_worker:
-                task_worker = TaskWorker(self._say)
+                task_worker = TaskWorker()
                 task_worker.start()
 
             def announce() -> None:
-                self._say(f"Handover is serving {url}/ (Ctrl-C stops it).")
+                logger.info("Handover is serving %s/ (Ctrl-C stops it).", url)
 
             serve_http(host=host, port=port, workers=workers, threads=threads, on_ready=announce)
         except KeyboardInterrupt:
@@ -96,12 +99,7 @@ class Command(BaseCommand):
         finally:
             if task_worker is not None:
                 task_worker.stop()
-        self.stdout.write("Handover stopped.")
-
-    def _say(self, line: str) -> None:
-        self.stdout.write(line)
-        # Under a service manager stdout is a pipe, block-buffered: say it now, not at exit.
-        self.stdout.flush()
+        logger.info("Handover stopped.")
 
     def _prepare(self, *, host: str, port: int, demo: bool, migrate: bool, verbosity: int) -> str:
         if migrate:
