@@ -9,31 +9,22 @@ busy timeout): the promise checked here is that no request fails with "database 
 
 import http.client
 import json
-import socket
 import threading
-import time
 from collections import Counter
 
 import pytest
 
 from tests.concurrency.racing import CONTENDERS, FIGURES, JOIN_TIMEOUT, TRIALS
-from tests.durability.processes import Serve, embedded_env, free_port, last_line, run_handover
+from tests.durability.processes import (
+    Serve,
+    embedded_env,
+    free_port,
+    last_line,
+    run_handover,
+    wait_until_answering,
+)
 
 PER_TRANSFER = 20
-
-
-def _wait_until_accepting(port: int) -> None:
-    """Granian logs "Started worker" a moment before the worker accepts connections: try to connect
-    until one is accepted (an external process getting ready, polled; not time the test waits for)."""
-    deadline = time.monotonic() + JOIN_TIMEOUT
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except ConnectionRefusedError:
-            if time.monotonic() > deadline:
-                raise
-            threading.Event().wait(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +43,7 @@ def server(tmp_path_factory):
     process.wait_for("Handover is serving")
     for _ in range(2):
         process.wait_for("Started worker-")
-    _wait_until_accepting(port)
+    wait_until_answering(port)
     yield port, data, process
     process.stop()
     assert "database is locked" not in "".join(process.output)
