@@ -28,7 +28,7 @@ from handover.accounts.models import User
 from handover.accounts.services import authenticate_api_token
 from handover.audit.api import router as audit_router
 from handover.billing.api import router as billing_router
-from handover.errors import DomainError
+from handover.errors import DomainError, InvalidFields
 from handover.organizations.api import router as organizations_router
 from handover.products.api import router as products_router
 from handover.schemas import Error
@@ -36,7 +36,6 @@ from handover.transfers.api import router as transfers_router
 
 logger = logging.getLogger("handover.api")
 
-INVALID = _("The request is not valid: see `fields`.")
 INVALID_JSON = _("The request body is not valid JSON.")
 NOT_AUTHENTICATED = _("Sign in, or send a personal API token as `Authorization: Bearer <token>`.")
 CSRF_FAILED = _("CSRF check failed: send the `X-CSRFToken` header with the session's CSRF token.")
@@ -246,7 +245,11 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     for error in exc.errors:
         fields.setdefault(_field_name(error.get("loc", ())), []).append(str(error.get("msg", "")))
     return error_response(
-        request, 400, "invalid", INVALID, {name: " ".join(msgs) for name, msgs in fields.items()}
+        request,
+        400,
+        InvalidFields.code,
+        InvalidFields.message,
+        {name: " ".join(msgs) for name, msgs in fields.items()},
     )
 
 

@@ -27,6 +27,12 @@ class InvalidInput(DomainError):
     status = 400
 
 
+class InvalidFields(InvalidInput):
+    """Values refused by their form or schema, each named in `fields`."""
+
+    message = _("The request is not valid: see `fields`.")
+
+
 class NotFound(DomainError):
     code = "not_found"
     status = 404

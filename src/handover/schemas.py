@@ -5,22 +5,19 @@ Kept apart from `handover.api` (which imports every router) so that routers can 
 an import cycle.
 """
 
-import datetime
-import re
 from typing import Annotated, Any
 from uuid import UUID
 
+from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import RegexValidator, validate_email
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictStr, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StrictStr, StringConstraints
 from pydantic.json_schema import WithJsonSchema
 
-# Characters a text field never holds: C0 controls (but tab and newlines in multi-line text), DEL, and
-# lone surrogates, which PostgreSQL cannot store and no keyboard types.
-SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-MULTI_LINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+from handover.filters import FilterSet, YesNoField
+from handover.text import MULTI_LINE_PATTERN, SINGLE_LINE_PATTERN
 
 
 def _no_surrogates(value: str) -> str:
@@ -66,17 +63,32 @@ Email = Annotated[
 ]
 
 
-def _iso_day(value: Any) -> Any:
-    # pydantic would also read a number as a Unix timestamp (`?since=0` as 1970-01-01); the documented
-    # format is a day, YYYY-MM-DD, and nothing else.
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return value
-    raise ValueError("Enter a day as YYYY-MM-DD.")
+def query_parameters(filterset: type[FilterSet], **descriptions: str) -> dict[str, Any]:
+    """The `openapi_extra` of an operation that reads `filterset` from its query string: one optional
+    parameter per filter, described by `descriptions` where its name is not enough."""
+    parameters = []
+    for name, filter_ in filterset.base_filters.items():
+        parameter = {"in": "query", "name": name, "required": False, "schema": _query_schema(filter_.field)}
+        if name in descriptions:
+            parameter["description"] = descriptions[name]
+        parameters.append(parameter)
+    return {"parameters": parameters}
 
 
-Day = Annotated[datetime.date, BeforeValidator(_iso_day)]
+def _query_schema(field: forms.Field) -> dict[str, Any]:
+    if isinstance(field, YesNoField):
+        return {"type": "boolean"}
+    if isinstance(field, forms.ChoiceField):
+        return {"type": "string", "enum": [str(value) for value, _label in field.choices if value != ""]}
+    if isinstance(field, forms.DateField):
+        return {"type": "string", "format": "date"}
+    schema: dict[str, Any] = {"type": "string"}
+    if isinstance(field, forms.CharField) and field.max_length is not None:
+        schema["maxLength"] = field.max_length
+    for validator in field.validators:
+        if isinstance(validator, RegexValidator):
+            schema["pattern"] = validator.regex.pattern
+    return schema
 
 
 class Input(Schema):

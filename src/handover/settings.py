@@ -109,6 +109,8 @@ TEMPLATES = [
         },
     },
 ]
+# Forms and fields of every page through web/form.html and web/field.html.
+FORM_RENDERER = "handover.pages.FormRenderer"
 
 # Database: the embedded default is SQLite under HANDOVER_DATA_DIR; DATABASE_URL picks PostgreSQL.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'handover.sqlite3'}"

@@ -71,6 +71,16 @@ def test_bad_filters_are_400(client, owner, org):
     assert client.get(url(org), {"since": "yesterday"}, headers=headers).status_code == 400
 
 
+@pytest.mark.parametrize("field", ["since", "until"])
+def test_out_of_range_dates_are_refused_with_their_field(client, owner, org, field):
+    response = client.get(url(org), {field: "9999-12-31"}, headers=bearer(owner))
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["fields"] == {field: "Ensure this value is less than or equal to 9999-12-30."}
+
+
 def test_collaborators_get_403_and_non_members_404(client, org):
     collaborator = factories.add_member(org, role=Role.COLLABORATOR)
     stranger = factories.make_user()

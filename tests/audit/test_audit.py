@@ -8,8 +8,10 @@ import json
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
 from handover.audit.errors import InvalidDateRange, UnknownAuditAction
+from handover.audit.filters import AuditFilter
 from handover.audit.models import AuditAction, AuditEvent
 from handover.audit.selectors import audit_events_for_organization
 from handover.audit.services import Event, record_event, record_events
@@ -52,6 +54,15 @@ def test_collaborators_and_strangers_cannot_read_the_log(org):
         audit_events_for_organization(user=factories.make_user(), organization=org)
 
 
+def filtered(user, organization, **filters):
+    """The events `user` reads in `organization` with these query parameters."""
+    query = {
+        name: value.isoformat() if isinstance(value, datetime.date) else str(value)
+        for name, value in filters.items()
+    }
+    return audit_events_for_organization(user=user, organization=organization, filters=AuditFilter(query))
+
+
 def test_filters_by_action_actor_dates_and_target(owner, org):
     product = factories.make_product(org)
     member = factories.add_member(org, factories.make_user("alice@example.com"))
@@ -62,7 +73,7 @@ def test_filters_by_action_actor_dates_and_target(owner, org):
     renamed = make_event(org, AuditAction.ORGANIZATION_RENAMED, actor=owner, target=org, when=at(3, 0))
 
     def found(**filters) -> list:
-        return list(audit_events_for_organization(user=owner, organization=org, **filters))
+        return list(filtered(owner, org, **filters))
 
     assert found(action=AuditAction.PRODUCT_ACCESS_GRANTED) == [granted]
     assert found(actor="ALICE@") == [granted]
@@ -76,12 +87,11 @@ def test_filters_by_action_actor_dates_and_target(owner, org):
 
 def test_bad_filters_are_refused_clearly(owner, org):
     with pytest.raises(UnknownAuditAction) as caught:
-        audit_events_for_organization(user=owner, organization=org, action="product:eaten")
+        filtered(owner, org, action="product:eaten")
     assert caught.value.fields == {"action": "Unknown action “product:eaten”."}
-    with pytest.raises(InvalidDateRange):
-        audit_events_for_organization(
-            user=owner, organization=org, since=datetime.date(2026, 3, 2), until=datetime.date(2026, 3, 1)
-        )
+    with pytest.raises(InvalidDateRange) as caught:
+        filtered(owner, org, since=datetime.date(2026, 3, 2), until=datetime.date(2026, 3, 1))
+    assert caught.value.fields == {"until": str(InvalidDateRange.message)}
 
 
 def test_record_events_writes_many_rows_in_one_statement(owner, org, django_assert_num_queries):
@@ -157,6 +167,19 @@ def test_invalid_filters_are_reported_and_ignored(admin_client, org):
     page = response.content.decode()
     assert "Select a valid choice" in page
     assert "The end of the date range is before its start." in page
+
+
+def test_out_of_range_dates_are_refused_with_their_field(admin_client, org):
+    event = make_event(org)
+
+    response = admin_client.get(events_url(org, since="2026-03-01", until="9999-12-31"))
+
+    assert list(response.context["page"]) == [event]  # shown as refused, the other filters applied
+    assert response.context["filters"].form.errors["until"] == [
+        "Ensure this value is less than or equal to 9999-12-30."
+    ]
+    assert 'aria-describedby="id_until_error"' in response.content.decode()
+    assert admin_client.get(events_url(org, since="9999-12-31")).context["filters"].form.errors["since"]
 
 
 def test_the_log_is_paginated_by_fifty(admin_client, org):
@@ -235,6 +258,24 @@ def test_the_export_is_the_filtered_log_as_csv(admin_client, owner, org):
             "ip": "198.51.100.4",
         }
     ]
+
+
+def test_out_of_range_dates_are_refused_with_their_field_by_the_export(admin_client, org):
+    make_event(org)
+
+    response = admin_client.get(export_url(org, until="9999-12-31"))
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assertContains(response, "Ensure this value is less than or equal to 9999-12-30.", status_code=400)
+
+
+def test_an_export_with_a_refused_filter_exports_nothing_and_says_why(admin_client, org):
+    make_event(org)
+
+    response = admin_client.get(export_url(org, action="nope"))
+
+    assertContains(response, "Select a valid choice", status_code=400)
 
 
 def test_the_export_includes_every_event_not_only_one_page(admin_client, org):

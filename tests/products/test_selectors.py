@@ -7,6 +7,7 @@ import pytest
 from handover.errors import NotFound
 from handover.organizations.models import Role
 from handover.products.errors import UnknownProductType
+from handover.products.filters import ProductFilter
 from handover.products.models import AccessLevel, ProductStatus
 from handover.products.selectors import (
     product_get_visible,
@@ -15,6 +16,11 @@ from handover.products.selectors import (
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+def filtered(owner, org, **filters) -> list[str]:
+    """The names of the products `owner` sees in `org` with these query parameters."""
+    return names(products_visible_to(user=owner, organization=org, filters=ProductFilter(filters)))
 
 
 def names(queryset) -> list[str]:
@@ -60,16 +66,16 @@ def test_filters_by_type_status_and_name(owner, org):
     factories.make_product(org, "domain", name="blog.example", status=ProductStatus.EXPIRED)
     factories.make_product(org, "web_hosting", name="shop hosting")
 
-    assert names(products_visible_to(user=owner, organization=org, type="domain")) == [
+    assert filtered(owner, org, type="domain") == [
         "blog.example",
         "shop.example",
     ]
-    assert names(products_visible_to(user=owner, organization=org, status="expired")) == ["blog.example"]
-    assert names(products_visible_to(user=owner, organization=org, q="SHOP")) == [
+    assert filtered(owner, org, status="expired") == ["blog.example"]
+    assert filtered(owner, org, q="SHOP") == [
         "shop hosting",
         "shop.example",
     ]
-    assert names(products_visible_to(user=owner, organization=org, q="  ")) == [
+    assert filtered(owner, org, q="  ") == [
         "blog.example",
         "shop hosting",
         "shop.example",
@@ -78,7 +84,7 @@ def test_filters_by_type_status_and_name(owner, org):
 
 def test_an_unknown_type_filter_is_refused(owner, org):
     with pytest.raises(UnknownProductType):
-        products_visible_to(user=owner, organization=org, type="toaster")
+        filtered(owner, org, type="toaster")
 
 
 def test_transferable_means_a_transferable_type_and_an_active_product(owner, org):
@@ -88,11 +94,11 @@ def test_transferable_means_a_transferable_type_and_an_active_product(owner, org
     factories.make_product(org, "jelastic_cloud", name="jelastic")
     factories.make_product(org, "domain", name="suspended.example", status=ProductStatus.SUSPENDED)
 
-    assert names(products_visible_to(user=owner, organization=org, transferable=True)) == [
+    assert filtered(owner, org, transferable="yes") == [
         "drive",
         "ok.example",
     ]
-    assert names(products_visible_to(user=owner, organization=org, transferable=False)) == [
+    assert filtered(owner, org, transferable="no") == [
         "jelastic",
         "suite",
         "suspended.example",

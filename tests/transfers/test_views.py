@@ -77,10 +77,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, org, pending, page):
     assert response["Location"] == f"{reverse('account_login')}?next={target}"
 
 
-@pytest.mark.parametrize("page", ["list", "start", "detail"])
+@pytest.mark.parametrize("page", ["list", "start", "detail", "rotate", "send", "complete", "cancel"])
 def test_a_member_of_another_organization_gets_404(sign_in, org, pending, recipient, other_org, page):
     client = sign_in(recipient)
-    target = url(page, org.id, pending.id) if page == "detail" else url(page, org.id)
+    target = url(page, org.id) if page in {"list", "start"} else url(page, org.id, pending.id)
     assert client.get(target).status_code == 404
     assert client.post(target, {"action": "cancel"}).status_code == 404
     assert Transfer.objects.get().state == TransferState.PENDING
@@ -89,7 +89,7 @@ def test_a_member_of_another_organization_gets_404(sign_in, org, pending, recipi
 def test_a_transfer_of_another_organization_is_404_under_ones_own(sign_in, pending, recipient, other_org):
     client = sign_in(recipient)
     assert client.get(url("detail", other_org.id, pending.id)).status_code == 404
-    assert client.post(url("detail", other_org.id, pending.id), {"action": "cancel"}).status_code == 404
+    assert client.post(url("cancel", other_org.id, pending.id), {}).status_code == 404
     assert client.get(url("detail", other_org.id, uuid.uuid4())).status_code == 404
     assert Transfer.objects.get().state == TransferState.PENDING
 
@@ -107,7 +107,7 @@ def test_a_collaborator_sees_only_what_waits_for_them_and_may_not_start_or_manag
     assert client.post(start_url(org), {"action": "start"}).status_code == 403
     assert client.get(url("detail", org.id, pending.id)).status_code == 403
     for action in ("rotate", "cancel", "complete", "send"):
-        assert client.post(url("detail", org.id, pending.id), {"action": action}).status_code == 403
+        assert client.post(url(action, org.id, pending.id)).status_code == 403
     assert Transfer.objects.get().state == TransferState.PENDING
 
 
@@ -544,7 +544,7 @@ def test_get_a_new_link_replaces_the_old_one(sign_in, start, org, owner, hosting
     started = start(owner, org, hosting)
     client = sign_in(owner)
 
-    response = client.post(url("detail", org.id, started.transfer.id), {"action": "rotate"})
+    response = client.post(url("rotate", org.id, started.transfer.id), {})
 
     assert response.status_code == 302
     assert response["Location"] == url("detail", org.id, started.transfer.id) + "#copy"
@@ -563,8 +563,8 @@ def test_send_the_link_to_an_email_address(sign_in, start, org, owner, hosting, 
     client = sign_in(owner)
 
     response = client.post(
-        url("detail", org.id, started.transfer.id),
-        {"action": "send", "email": "Rita@Example.com", "message": "Here it is", "bind_to_email": "on"},
+        url("send", org.id, started.transfer.id),
+        {"email": "Rita@Example.com", "message": "Here it is", "bind_to_email": "on"},
     )
 
     assert response.status_code == 302
@@ -581,9 +581,7 @@ def test_send_the_link_to_an_email_address(sign_in, start, org, owner, hosting, 
 
 def test_send_the_link_unbound_when_the_box_is_unticked(sign_in, start, org, owner, hosting):
     started = start(owner, org, hosting)
-    sign_in(owner).post(
-        url("detail", org.id, started.transfer.id), {"action": "send", "email": "rita@example.com"}
-    )
+    sign_in(owner).post(url("send", org.id, started.transfer.id), {"email": "rita@example.com"})
     assert Transfer.objects.get().bound_email == ""
 
 
@@ -598,9 +596,7 @@ def test_the_send_form_ticks_only_this_address_by_default(sign_in, pending, org,
 
 def test_sending_to_a_bad_address_is_refused_and_changes_nothing(sign_in, start, org, owner, hosting):
     started = start(owner, org, hosting)
-    response = sign_in(owner).post(
-        url("detail", org.id, started.transfer.id), {"action": "send", "email": "nope"}
-    )
+    response = sign_in(owner).post(url("send", org.id, started.transfer.id), {"email": "nope"})
     assertContains(response, "Enter a valid email address.", status_code=400)
     assert transfer_get_by_token(token=started.token) == started.transfer
     assert not AuditEvent.objects.filter(action=AuditAction.TRANSFER_LINK_SENT).exists()
@@ -621,25 +617,23 @@ def test_complete_the_transfer_into_another_organization_of_the_user(
     assert '<option value="" selected>Choose an Organization…</option>' in select
     assert "Owner Holding" in select and "Only Watching" not in select and "Source SA" not in select
 
-    response = client.post(
-        url("detail", org.id, transfer.id), {"action": "complete", "destination": str(mine.id)}
-    )
+    response = client.post(url("complete", org.id, transfer.id), {"destination": str(mine.id)})
     assertContains(response, str(errors.TermsNotAccepted.message), status_code=422)
     assert Product.objects.get(pk=hosting.pk).organization == org
 
     for bad in (str(watched.id), str(org.id), "garbage"):
         response = client.post(
-            url("detail", org.id, transfer.id),
-            {"action": "complete", "destination": bad, "accept_terms": "on"},
+            url("complete", org.id, transfer.id),
+            {"destination": bad, "accept_terms": "on"},
         )
         assertContains(response, "Select a valid choice", status_code=400)
-    response = client.post(url("detail", org.id, transfer.id), {"action": "complete", "accept_terms": "on"})
+    response = client.post(url("complete", org.id, transfer.id), {"accept_terms": "on"})
     assertContains(response, "Choose the Organization that receives the products.", status_code=400)
     assert Product.objects.get(pk=hosting.pk).organization == org
 
     response = client.post(
-        url("detail", org.id, transfer.id),
-        {"action": "complete", "destination": str(mine.id), "accept_terms": "on"},
+        url("complete", org.id, transfer.id),
+        {"destination": str(mine.id), "accept_terms": "on"},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("products:list", args=[mine.id])
@@ -664,7 +658,7 @@ def test_cancel_the_transfer(sign_in, pending, org, owner):
     page = client.get(url("detail", org.id, pending.id))
     assertContains(page, '<summary class="btn danger">Cancel the transfer</summary>', html=True)
 
-    response = client.post(url("detail", org.id, pending.id), {"action": "cancel", "reason": "Wrong product"})
+    response = client.post(url("cancel", org.id, pending.id), {"reason": "Wrong product"})
 
     assert response.status_code == 302
     pending.refresh_from_db()
@@ -679,7 +673,7 @@ def test_cancel_the_transfer(sign_in, pending, org, owner):
     assertContains(page, "Wrong product")
     assertNotContains(page, "Get a new link")
 
-    again = client.post(url("detail", org.id, pending.id), {"action": "cancel"})
+    again = client.post(url("cancel", org.id, pending.id), {})
     assertContains(again, str(errors.TRANSFER_WAS_CANCELLED), status_code=409)
 
 
@@ -687,14 +681,25 @@ def test_actions_on_an_expired_transfer_are_refused_as_gone(sign_in, pending, or
     Transfer.objects.filter(pk=pending.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     client = sign_in(owner)
     for action in ("rotate", "cancel"):
-        response = client.post(url("detail", org.id, pending.id), {"action": action})
+        response = client.post(url(action, org.id, pending.id))
         assertContains(response, str(errors.TransferExpired.message), status_code=410)
     assert Transfer.objects.get().state == TransferState.PENDING
 
 
-def test_an_unknown_action_is_refused(sign_in, pending, org, owner):
-    response = sign_in(owner).post(url("detail", org.id, pending.id), {"action": "explode"})
-    assertContains(response, "Choose an action.", status_code=400)
+def test_the_page_of_a_transfer_takes_no_post_and_each_action_no_get(sign_in, pending, org, owner):
+    client = sign_in(owner)
+    assert client.post(url("detail", org.id, pending.id), {"action": "cancel"}).status_code == 405
+    for action in ("rotate", "send", "complete", "cancel"):
+        assert client.get(url(action, org.id, pending.id)).status_code == 405
+    assert Transfer.objects.get().state == TransferState.PENDING
+
+
+def test_each_action_of_the_page_posts_to_its_own_address(sign_in, pending, org, owner):
+    factories.make_org("Owner Holding", owner=owner)  # where the transfer could be completed
+    page = html(sign_in(owner).get(url("detail", org.id, pending.id)))
+    for action in ("rotate", "send", "complete", "cancel"):
+        assert f'action="{url(action, org.id, pending.id)}"' in page
+    assert 'name="action"' not in page
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -730,8 +735,8 @@ def test_completing_asks_for_the_password_again_and_then_goes_on(client, start, 
     client.force_login(owner)
 
     response = client.post(
-        url("detail", org.id, transfer.id),
-        {"action": "complete", "destination": str(mine.id), "accept_terms": "on"},
+        url("complete", org.id, transfer.id),
+        {"destination": str(mine.id), "accept_terms": "on"},
     )
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     assert Transfer.objects.get().state == TransferState.PENDING
@@ -744,10 +749,10 @@ def test_completing_asks_for_the_password_again_and_then_goes_on(client, start, 
 def test_sending_too_many_links_is_stopped_with_429(sign_in, pending, org, owner, settings):
     settings.HANDOVER_SEND_LIMIT = 1
     client = sign_in(owner)
-    data = {"action": "send", "bind_to_email": "on"}
-    client.post(url("detail", org.id, pending.id), {**data, "email": "a@example.com"})
+    data = {"bind_to_email": "on"}
+    client.post(url("send", org.id, pending.id), {**data, "email": "a@example.com"})
 
-    response = client.post(url("detail", org.id, pending.id), {**data, "email": "b@example.com"})
+    response = client.post(url("send", org.id, pending.id), {**data, "email": "b@example.com"})
 
     assertContains(response, "Too many attempts", status_code=429)
     assert response["Retry-After"] == "3600"

@@ -4,13 +4,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from ninja import Field, Query, Router, Schema
+from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from handover.audit.filters import AuditFilter
 from handover.audit.models import AuditEvent
 from handover.audit.selectors import audit_events_for_organization
 from handover.organizations.http import AuthedRequest, api_member
-from handover.schemas import Day, Pagination, errors, single_line
+from handover.schemas import Pagination, errors, query_parameters
 
 router = Router()
 
@@ -34,21 +35,20 @@ class AuditEventOut(Schema):
         return obj.actor_label or None
 
 
-class AuditFilters(Schema):
-    action: single_line(64) | None = None  # type: ignore[valid-type]
-    actor: single_line(254) | None = Field(None, description="Part of the actor's email.")  # type: ignore[valid-type]
-    since: Day | None = Field(None, description="From this day (included).")
-    until: Day | None = Field(None, description="To this day (included).")
-    target_id: single_line(36) | None = None  # type: ignore[valid-type]
-
-
 @router.get(
     "/organizations/{org_id}/audit-events",
     response={200: list[AuditEventOut], **errors(400, 401, 403, 404)},
     summary="The Organization's audit log, newest first",
     description="For administrators and legal representatives; collaborators get 403.",
+    openapi_extra=query_parameters(
+        AuditFilter,
+        actor="Part of the actor's email.",
+        since="From this day (included).",
+        until="To this day (included).",
+    ),
 )
 @paginate(Pagination)
-def list_audit_events(request: AuthedRequest, org_id: UUID, filters: Query[AuditFilters]) -> Any:
+def list_audit_events(request: AuthedRequest, org_id: UUID) -> Any:
     organization = api_member(request, org_id).organization
-    return audit_events_for_organization(user=request.auth, organization=organization, **filters.dict())
+    filters = AuditFilter(request.GET)
+    return audit_events_for_organization(user=request.auth, organization=organization, filters=filters)

@@ -3,12 +3,13 @@ import json
 from collections.abc import Iterator
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 
-from handover.audit.forms import AuditFilterForm
+from handover.audit.filters import AuditFilter
 from handover.audit.models import AuditEvent
 from handover.audit.selectors import audit_events_for_organization
 from handover.organizations.access import Permission
@@ -18,18 +19,23 @@ PAGE_SIZE = 50
 CSV_COLUMNS = ["created_at", "action", "actor", "target_type", "target_id", "target", "details", "ip"]
 
 
-def _events(request: MemberRequest, form: AuditFilterForm):
+def _events(request: MemberRequest, filters: AuditFilter) -> QuerySet[AuditEvent]:
     return audit_events_for_organization(
-        user=request.user, organization=request.organization, **form.filters()
+        user=request.user, organization=request.organization, filters=filters
     )
+
+
+def _events_page(request: MemberRequest, filters: AuditFilter, status: int = 200) -> HttpResponse:
+    """The log, newest first, paginated, filtered by the accepted filters; the refused ones shown."""
+    page = Paginator(_events(request, filters.accepted()), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"nav": "audit", "filters": filters, "page": page}
+    return render(request, "audit/events.html", context, status=status)
 
 
 @organization_page(Permission.VIEW_AUDIT_LOG)
 def events(request: MemberRequest) -> HttpResponse:
-    """The Organization's audit log, newest first, filtered and paginated (administrators only)."""
-    form = AuditFilterForm(request.GET or None)
-    page = Paginator(_events(request, form), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/events.html", {"nav": "audit", "form": form, "page": page})
+    """The Organization's audit log (administrators only)."""
+    return _events_page(request, AuditFilter(request.GET))
 
 
 def _cell(value: str) -> str:
@@ -37,7 +43,7 @@ def _cell(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def _rows(events) -> Iterator[list[str]]:
+def _rows(events: QuerySet[AuditEvent]) -> Iterator[list[str]]:
     yield CSV_COLUMNS
     event: AuditEvent
     for event in events.iterator(chunk_size=2000):
@@ -60,8 +66,14 @@ class _Echo:
 
 @organization_page(Permission.VIEW_AUDIT_LOG)
 def export(request: MemberRequest) -> HttpResponse:
-    """The filtered audit log as CSV (administrators only), streamed so that a long log fits in memory."""
-    events = _events(request, AuditFilterForm(request.GET or None))
+    """The filtered audit log as CSV (administrators only), streamed so that a long log fits in memory.
+
+    An export is what was asked or nothing: with a refused filter, the log's page says why (400)."""
+    filters = AuditFilter(request.GET)
+    refusal = filters.refusal()
+    if refusal is not None:
+        return _events_page(request, filters, status=refusal.status)
+    events = _events(request, filters)
     writer = csv.writer(_Echo())
     name = slugify(request.organization.name) or "organization"
     response = StreamingHttpResponse(

@@ -4,14 +4,15 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from ninja import Query, Router, Schema
+from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from handover.organizations.http import AuthedRequest, api_member
 from handover.products.catalogue import type_label
+from handover.products.filters import ProductFilter
 from handover.products.models import Product, ProductAccess
 from handover.products.selectors import is_transferable, products_visible_to
-from handover.schemas import Pagination, errors, single_line
+from handover.schemas import Pagination, errors, query_parameters
 from handover.transfers.selectors import with_pending_transfer
 
 router = Router()
@@ -68,13 +69,6 @@ class AccessOut(Schema):
     created_at: datetime
 
 
-class ProductFilters(Schema):
-    type: single_line(32) | None = None  # type: ignore[valid-type]
-    status: ProductStatusName | None = None
-    transferable: bool | None = None
-    q: single_line(100) | None = None  # type: ignore[valid-type]
-
-
 @router.get(
     "/organizations/{org_id}/products",
     response={200: list[ProductOut], **errors(400, 401, 404)},
@@ -84,12 +78,14 @@ class ProductFilters(Schema):
         "teams. Filter by `type` (a catalogue code), `status`, `transferable` (a type that may move and "
         "an active product) and `q` (part of the name)."
     ),
+    openapi_extra=query_parameters(ProductFilter),
 )
 @paginate(Pagination)
-def list_products(request: AuthedRequest, org_id: UUID, filters: Query[ProductFilters]) -> Any:
+def list_products(request: AuthedRequest, org_id: UUID) -> Any:
     organization = api_member(request, org_id).organization
+    filters = ProductFilter(request.GET)
     return with_pending_transfer(
-        products_visible_to(user=request.auth, organization=organization, **filters.dict())
+        products_visible_to(user=request.auth, organization=organization, filters=filters)
     )
 
 

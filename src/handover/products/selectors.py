@@ -3,23 +3,16 @@
 import uuid
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from handover.accounts.models import User
 from handover.organizations import access
 from handover.organizations.models import Membership, Organization, Team
-from handover.products.catalogue import product_types, transferable_type_codes
-from handover.products.errors import (
-    ProductNotFound,
-    UnknownProductStatus,
-    UnknownProductType,
-)
+from handover.products.catalogue import transferable_type_codes
+from handover.products.errors import ProductNotFound
+from handover.products.filters import ProductFilter
 from handover.products.models import Product, ProductAccess, ProductStatus
-
-
-def _eligible() -> Q:
-    return Q(type__in=transferable_type_codes(), status=ProductStatus.ACTIVE)
 
 
 def _visible(*, user: User, organization: Organization) -> QuerySet[Product]:
@@ -28,32 +21,15 @@ def _visible(*, user: User, organization: Organization) -> QuerySet[Product]:
 
 
 def products_visible_to(
-    *,
-    user: User,
-    organization: Organization,
-    type: str | None = None,
-    transferable: bool | None = None,
-    q: str | None = None,
-    status: str | None = None,
+    *, user: User, organization: Organization, filters: ProductFilter | None = None
 ) -> QuerySet[Product]:
-    """The products of `organization` that `user` may see, by name. `transferable` keeps the
-    products whose type may move and that are active (or, when False, the others).
+    """The products of `organization` that `user` may see, by name, narrowed by `filters`.
 
-    Raises NotFound for a non-member, UnknownProductType and UnknownProductStatus for bad filters.
+    Raises NotFound for a non-member, and the refusal of `filters` (e.g. UnknownProductType).
     """
     products = _visible(user=user, organization=organization)
-    if type:
-        if type not in product_types():
-            raise UnknownProductType(type=type, valid=", ".join(product_types()))
-        products = products.filter(type=type)
-    if status:
-        if status not in ProductStatus.values:
-            raise UnknownProductStatus(status=status, valid=", ".join(ProductStatus.values))
-        products = products.filter(status=status)
-    if transferable is not None:
-        products = products.filter(_eligible()) if transferable else products.exclude(_eligible())
-    if q and q.strip():
-        products = products.filter(name__icontains=q.strip())
+    if filters is not None:
+        products = filters.apply(products)
     return products.order_by("name", "id")
 
 

@@ -8,7 +8,9 @@ from django.views.decorators.http import require_POST
 from handover.errors import DomainError
 from handover.organizations import access
 from handover.organizations.http import MemberRequest, organization_page
-from handover.products.forms import AccessGrantForm, ProductFilterForm
+from handover.pages import refused
+from handover.products.filters import ProductFilter
+from handover.products.forms import AccessGrantForm
 from handover.products.models import Product
 from handover.products.selectors import (
     access_candidates,
@@ -24,13 +26,14 @@ PAGE_SIZE = 50
 
 @organization_page()
 def list(request: MemberRequest) -> HttpResponse:
-    """The Organization's home: its products that the user may see, filtered and paginated."""
-    form = ProductFilterForm(request.GET or None)
+    """The Organization's home: its products that the user may see, filtered (a refused filter is
+    shown and left out) and paginated."""
+    filters = ProductFilter(request.GET)
     products = products_visible_to(
-        user=request.user, organization=request.organization, **(form.filters() if form.is_bound else {})
+        user=request.user, organization=request.organization, filters=filters.accepted()
     )
     page = Paginator(with_pending_transfer(products), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "products/list.html", {"nav": "products", "form": form, "page": page})
+    return render(request, "products/list.html", {"nav": "products", "filters": filters, "page": page})
 
 
 def _render_detail(
@@ -75,8 +78,7 @@ def grant(request: MemberRequest, product_id: object) -> HttpResponse:
     except DomainError as exc:
         if exc.status == 403:
             raise
-        form.add_error(None, exc.detail)
-        return _render_detail(request, product, form, status=exc.status)
+        return refused(request, exc, lambda status: _render_detail(request, product, form, status), form)
     who = access_row.user.email if access_row.user else access_row.team.name  # type: ignore[union-attr]
     messages.success(
         request,

@@ -34,9 +34,11 @@ from handover.schemas import (
     UserRef,
     errors,
     multi_line,
+    query_parameters,
     single_line,
 )
 from handover.transfers import services
+from handover.transfers.filters import TransferFilter
 from handover.transfers.models import Transfer
 from handover.transfers.selectors import Impact, transfer_get_for_admin, transfers_for_organization
 
@@ -320,12 +322,16 @@ def start_transfer(request: AuthedRequest, org_id: UUID, payload: StartIn) -> An
     "/organizations/{org_id}/transfers",
     response={200: list[TransferOut], **errors(400, 401, 403, 404)},
     summary="The Organization's transfers, outgoing and incoming, newest first",
-    description="For administrators and legal representatives. Filter by `state`.",
+    description=(
+        "For administrators and legal representatives. Filter by `state` and by `direction` "
+        "(`outgoing` or `incoming`)."
+    ),
+    openapi_extra=query_parameters(TransferFilter),
 )
 @paginate(Pagination)
-def list_transfers(request: AuthedRequest, org_id: UUID, state: TransferStateName | None = None) -> Any:
+def list_transfers(request: AuthedRequest, org_id: UUID) -> Any:
     organization = api_member(request, org_id, Permission.MANAGE_TRANSFERS).organization
-    return transfers_for_organization(organization=organization, state=state)
+    return transfers_for_organization(organization=organization, filters=TransferFilter(request.GET))
 
 
 @router.get(

@@ -20,6 +20,10 @@ class DuplicateProducts(InvalidInput):
     message = _("A product is listed more than once.")
 
 
+class SelectedProductNotFound(NotFound):
+    message = _("A selected product is not in this Organization. Select the products again.")
+
+
 class ProductNotTransferable(RuleRefused):
     code = "product_not_transferable"
     message = _("These products cannot be transferred: %(names)s.")

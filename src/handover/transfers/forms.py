@@ -8,8 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from handover.organizations.models import Membership, Organization
-from handover.products.catalogue import type_choices
-from handover.transfers.models import Transfer, TransferState
+from handover.transfers.models import Transfer
 
 NOTE_MAX = Transfer._meta.get_field("note").max_length
 REASON_MAX = Transfer._meta.get_field("end_reason").max_length
@@ -33,19 +32,6 @@ class ProductIdsField(forms.Field):
             return [uuid.UUID(str(item)) for item in value]
         except (TypeError, ValueError) as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
-
-
-class ProductFilterForm(forms.Form):
-    """The filters above the products of the first step."""
-
-    type = forms.ChoiceField(label=_("Type"), required=False)
-    q = forms.CharField(label=_("Name contains"), required=False, max_length=255)
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        # Built per form: a provider's extra product types come from settings.
-        field: forms.ChoiceField = self.fields["type"]  # type: ignore[assignment]
-        field.choices = [("", _("All types")), *type_choices()]
 
 
 class StartTransferForm(forms.Form):
@@ -92,7 +78,9 @@ class _DestinationForm(forms.Form):
     def __init__(self, *args: Any, memberships: Iterable[Membership], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["destination"] = DestinationChoiceField(
-            memberships=memberships, label=_("Destination Organization"), required=False
+            memberships=memberships,
+            label=_("Destination Organization"),
+            required=False,
         )
         self.order_fields(["destination"])
 
@@ -104,6 +92,18 @@ class _DestinationForm(forms.Form):
 
 class CompleteTransferForm(_DestinationForm):
     """Complete a transfer directly into another Organization of the same user."""
+
+    use_required_attribute = False  # "Choose an Organization…" is refused by the server, with why
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        destination = self.fields["destination"]
+        destination.required = True
+        destination.error_messages["required"] = _("Choose the Organization that receives the products.")
+
+    def destination_organization(self) -> Organization:
+        """The chosen Organization, once the form is valid."""
+        return super().destination_organization()  # type: ignore[return-value]
 
 
 class SendLinkForm(forms.Form):
@@ -139,21 +139,4 @@ class DeclineTransferForm(forms.Form):
         required=False,
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-HISTORY_STATES = [
-    ("", _("All")),
-    *((state.value, state.label) for state in TransferState if state != TransferState.PENDING),
-]
-
-
-class HistoryFilterForm(forms.Form):
-    """The filters of the history of transfers."""
-
-    state = forms.ChoiceField(label=_("State"), choices=HISTORY_STATES, required=False)
-    direction = forms.ChoiceField(
-        label=_("Direction"),
-        choices=[("", _("Incoming and outgoing")), ("outgoing", _("Outgoing")), ("incoming", _("Incoming"))],
-        required=False,
     )

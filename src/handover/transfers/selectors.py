@@ -8,7 +8,7 @@ from uuid import UUID
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, UUIDField
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, UUIDField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +20,7 @@ from handover.organizations.access import Permission, require_in_either
 from handover.organizations.models import Membership, Organization, Team
 from handover.products.catalogue import TransferPolicy, product_types
 from handover.products.models import Product, ProductAccess, ProductStatus
+from handover.transfers.filters import INCOMING, OUTGOING, TransferFilter
 from handover.transfers.links import link_secret
 from handover.transfers.models import Transfer, TransferItem, TransferState
 
@@ -87,22 +88,19 @@ def _with_details(queryset: QuerySet[Transfer]) -> QuerySet[Transfer]:
 
 
 def transfers_for_organization(
-    *, organization: Organization, state: str | None = None, history: bool = False, direction: str = ""
+    *, organization: Organization, filters: TransferFilter | None = None
 ) -> QuerySet[Transfer]:
-    """Transfers out of or into `organization`, newest first, with their products (constant queries).
-
-    `history` leaves out pending ones; `direction` is "outgoing", "incoming" or "" for both.
-    """
-    sides = {
-        "outgoing": Q(source_organization=organization),
-        "incoming": Q(destination_organization=organization),
-    }
-    queryset = Transfer.objects.filter(sides.get(direction) or sides["outgoing"] | sides["incoming"])
-    if state:
-        queryset = queryset.filter(state=state)
-    if history:
-        queryset = queryset.exclude(state=TransferState.PENDING)
-    return _with_details(queryset.annotate(product_count=Count("items"))).order_by("-created_at")
+    """Transfers out of or into `organization`, newest first, with their products (constant queries),
+    each annotated with its `direction` from the Organization, narrowed by `filters`."""
+    queryset = Transfer.objects.filter(
+        Q(source_organization=organization) | Q(destination_organization=organization)
+    ).annotate(
+        direction=Case(When(source_organization=organization, then=Value(OUTGOING)), default=Value(INCOMING)),
+        product_count=Count("items"),
+    )
+    if filters is not None:
+        queryset = filters.apply(queryset)
+    return _with_details(queryset).order_by("-created_at")
 
 
 def transfers_waiting_for_user(*, user: User) -> QuerySet[Transfer]:

@@ -20,7 +20,6 @@ from handover.accounts.models import User
 from handover.accounts.services import clean_email
 from handover.audit.models import AuditAction
 from handover.audit.services import Event, record_event, record_events
-from handover.errors import NotFound
 from handover.hashing import hash_secret
 from handover.organizations import access
 from handover.organizations.models import Organization
@@ -41,6 +40,7 @@ from handover.transfers.errors import (
     NoProductsSelected,
     ProductInPendingTransfer,
     ProductNotTransferable,
+    SelectedProductNotFound,
     TermsNotAccepted,
     TooManyProducts,
     TransferBoundToEmail,
@@ -71,7 +71,8 @@ class StartedTransfer:
 
 
 def _selected_products(*, organization: Organization, product_ids: Sequence[UUID | str]) -> list[Product]:
-    """The Organization's products in `product_ids`; NotFound if any is unknown or another's."""
+    """The Organization's products in `product_ids`; SelectedProductNotFound if any is unknown or
+    another's."""
     if not product_ids:
         raise NoProductsSelected()
     limit = settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER
@@ -80,12 +81,12 @@ def _selected_products(*, organization: Organization, product_ids: Sequence[UUID
     try:
         ids = [UUID(str(pid)) for pid in product_ids]
     except ValueError as exc:
-        raise NotFound() from exc
+        raise SelectedProductNotFound() from exc
     if len(set(ids)) != len(ids):
         raise DuplicateProducts()
     products = list(Product.objects.filter(organization=organization, id__in=ids).order_by("name"))
     if len(products) != len(ids):
-        raise NotFound()
+        raise SelectedProductNotFound()
     return products
 
 

@@ -7,6 +7,7 @@ to the next page through the session, once. On the receiving side it leaves the 
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from handover.accounts.reauthentication import recent_authentication_required
 from handover.errors import DomainError, NotFound
@@ -29,16 +30,17 @@ from handover.organizations import access
 from handover.organizations.access import Permission
 from handover.organizations.http import MemberRequest, SignedInRequest, organization_page
 from handover.organizations.selectors import memberships_for_user_with
+from handover.pages import refused
+from handover.products.filters import ProductFilter
 from handover.products.selectors import products_visible_to
 from handover.terms.selectors import current_conditions
 from handover.transfers import services
-from handover.transfers.errors import TransferNotPending
+from handover.transfers.errors import TermsNotAccepted, TransferNotPending
+from handover.transfers.filters import TransferFilter
 from handover.transfers.forms import (
     CancelTransferForm,
     CompleteTransferForm,
     DeclineTransferForm,
-    HistoryFilterForm,
-    ProductFilterForm,
     ReceiveTransferForm,
     SendLinkForm,
     StartTransferForm,
@@ -67,10 +69,15 @@ def _link_key(transfer_id: Any) -> str:
 def _reauthentication_for(
     *actions: str,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Re-authentication before the POSTs whose `action` is one of `actions` (SPEC §3.5)."""
+    """Re-authentication before the POSTs whose `action` is one of `actions`, on a page whose one
+    form posts several actions (SPEC §3.5)."""
     return recent_authentication_required(
         lambda request: request.method == "POST" and request.POST.get("action") in actions
     )
+
+
+# Re-authentication before an action of its own view (SPEC §3.5).
+_reauthenticated = recent_authentication_required(lambda request: request.method == "POST")
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
@@ -105,26 +112,22 @@ def _conditions() -> Any:
 @organization_page()
 @require_safe
 def transfer_list(request: MemberRequest) -> HttpResponse:
-    """Outgoing pending transfers, those waiting for the user, and the history with its filters."""
+    """Outgoing pending transfers, those waiting for the user, and the history with its filters (a
+    refused filter is shown, left out, and answers 400)."""
     organization = request.organization
     waiting = transfers_waiting_for_user(user=request.user)
     context: dict[str, Any] = {"nav": "transfers", "waiting": waiting}
     status = 200
     if access.has_permission(request.membership, Permission.MANAGE_TRANSFERS):
-        filters = HistoryFilterForm(request.GET or None)
-        state = direction = ""
-        if filters.is_bound and not filters.is_valid():
-            status = 400
-        elif filters.is_bound:
-            state, direction = filters.cleaned_data["state"], filters.cleaned_data["direction"]
-        history = transfers_for_organization(
-            organization=organization, state=state or None, history=True, direction=direction
-        )
-        page = Paginator(history, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        filters = TransferFilter(request.GET, history=True)
+        if refusal := filters.refusal():
+            status = refusal.status
+        history = transfers_for_organization(organization=organization, filters=filters.accepted())
+        pending = TransferFilter({"state": TransferState.PENDING})
         context |= {
-            "pending": transfers_for_organization(organization=organization, state=TransferState.PENDING),
+            "pending": transfers_for_organization(organization=organization, filters=pending),
             "filters": filters,
-            "page": page,
+            "page": Paginator(history, HISTORY_PAGE_SIZE).get_page(request.GET.get("page")),
         }
     return render(request, "transfers/list.html", context, status=status)
 
@@ -150,8 +153,8 @@ def start_transfer(request: MemberRequest) -> HttpResponse:
     if action == "back":
         return _start_products_page(request, form, selected={str(p) for p in product_ids})
     if action == "preview" and not form.cleaned_data["accept_terms"]:
-        form.add_error("accept_terms", _("Read and accept the general conditions first."))
-        return _start_products_page(request, form, selected={str(p) for p in product_ids}, status=422)
+        refusal = TermsNotAccepted(fields={"accept_terms": TermsNotAccepted.message})
+        return refused(request, refusal, _start_products(request, form, {str(p) for p in product_ids}), form)
 
     try:
         impact = _preview(request, product_ids)
@@ -163,9 +166,7 @@ def start_transfer(request: MemberRequest) -> HttpResponse:
                 product_ids = [p for p in product_ids if p not in blocked]
             impact = _preview(request, product_ids)
     except DomainError as exc:
-        return _start_products_page(
-            request, form, selected={str(p) for p in product_ids}, error=_start_error(exc), status=exc.status
-        )
+        return refused(request, exc, _start_products(request, form, {str(p) for p in product_ids}), form)
     if action != "start":
         return _start_warnings_page(request, form, impact, product_ids)
 
@@ -179,7 +180,7 @@ def start_transfer(request: MemberRequest) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except DomainError as exc:
-        return _start_warnings_page(request, form, impact, product_ids, error=exc.detail, status=exc.status)
+        return refused(request, exc, partial(_start_warnings_page, request, form, impact, product_ids), form)
     transfer = started.transfer
     request.session[_link_key(transfer.id)] = started.token
     messages.success(request, _("The transfer has started."))
@@ -194,28 +195,22 @@ def _preview(request: MemberRequest, product_ids: list[Any]) -> Impact:
     )
 
 
-def _start_error(exc: DomainError) -> str:
-    if type(exc) is NotFound:  # the generic "Not found." says too little on a form
-        return _("A selected product is not in this Organization. Select the products again.")
-    return exc.detail
+def _start_products(
+    request: MemberRequest, form: StartTransferForm, selected: set[str]
+) -> Callable[[int], HttpResponse]:
+    return lambda status: _start_products_page(request, form, selected=selected, status=status)
 
 
 def _start_products_page(
-    request: MemberRequest, form: StartTransferForm, *, selected: set[str], error: str = "", status: int = 200
+    request: MemberRequest, form: StartTransferForm, *, selected: set[str], status: int = 200
 ) -> HttpResponse:
     organization = request.organization
     limit = settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER
-    filters = ProductFilterForm(request.GET or None)
-    type_, q = "", ""
-    if filters.is_valid():
-        type_, q = filters.cleaned_data["type"], filters.cleaned_data["q"]
+    filters = ProductFilter(request.GET)
     products = list(
-        products_visible_to(
-            user=request.user,
-            organization=organization,
-            type=type_ or None,
-            q=q or None,
-        )[: limit + 1]
+        products_visible_to(user=request.user, organization=organization, filters=filters.accepted())[
+            : limit + 1
+        ]
     )
     truncated = len(products) > limit
     impact = transfer_impact(organization=organization, products=products[:limit])
@@ -228,7 +223,6 @@ def _start_products_page(
         "truncated": truncated,
         "limit": limit,
         "conditions": _conditions(),
-        "error": error,
         "locked": organization.transfers_locked,
     }
     return render(request, "transfers/start.html", context, status=status)
@@ -239,8 +233,6 @@ def _start_warnings_page(
     form: StartTransferForm,
     impact: Impact,
     product_ids: list[Any],
-    *,
-    error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     context = {
@@ -249,99 +241,170 @@ def _start_warnings_page(
         "impact": impact,
         "product_ids": product_ids,
         "note": form.cleaned_data.get("note", ""),
-        "error": error,
         "locked": request.organization.transfers_locked,
     }
     return render(request, "transfers/start_warnings.html", context, status=status)
 
 
 # A transfer's page ------------------------------------------------------------------------------
+# Each action has its own address, like the member actions: the page shows their forms, each form
+# posts to its action, and a refused action shows the page again with why.
+
+
+def _transfer(request: MemberRequest, transfer_id: Any) -> Transfer:
+    """The transfer of the address, seen from the Organization of the address: its source or its
+    destination (NotFound otherwise)."""
+    transfer = transfer_get_for_admin(user=request.user, transfer_id=transfer_id)
+    if request.organization.id not in {transfer.source_organization_id, transfer.destination_organization_id}:
+        raise NotFound()
+    return transfer
+
+
+def _destinations(request: MemberRequest, transfer: Transfer) -> Any:
+    """The user's other Organizations where they may receive the transfer."""
+    return memberships_for_user_with(user=request.user, permission=Permission.MANAGE_TRANSFERS).exclude(
+        organization_id=transfer.source_organization_id
+    )
+
+
+def _here(transfer: Transfer) -> str:
+    return reverse("transfers:detail", args=[transfer.source_organization_id, transfer.id])
+
+
+def _detail_page(
+    request: MemberRequest,
+    transfer: Transfer,
+    *,
+    token: str = "",
+    send_form: SendLinkForm | None = None,
+    complete_form: CompleteTransferForm | None = None,
+    cancel_form: CancelTransferForm | None = None,
+) -> Callable[[int], HttpResponse]:
+    """The transfer's page, with the forms given (as posted) and fresh ones for the other actions."""
+
+    def page(status: int = 200) -> HttpResponse:
+        organization = request.organization
+        # Past its expiry a transfer is over, even before the sweep marks it expired.
+        expired = transfer.state == TransferState.EXPIRED or (
+            transfer.is_pending and transfer.expires_at <= timezone.now()
+        )
+        outgoing = transfer.source_organization_id == organization.id
+        context = {
+            "nav": "transfers",
+            "transfer": transfer,
+            "items": transfer.items.all(),
+            "expired": expired,
+            "outgoing": outgoing,
+            "manageable": transfer.is_pending and not expired and outgoing,
+            "link": link_url(token) if token else "",
+            "conditions": _conditions(),
+            "send_form": send_form or SendLinkForm(),
+            "complete_form": complete_form
+            or CompleteTransferForm(memberships=_destinations(request, transfer)),
+            "cancel_form": cancel_form or CancelTransferForm(),
+        }
+        return _private(render(request, "transfers/detail.html", context, status=status))
+
+    return page
+
+
+def _invalid(request: MemberRequest, page: Callable[[int], HttpResponse]) -> HttpResponse:
+    messages.error(request, _("Correct the fields below."))
+    return page(400)
 
 
 @organization_page(Permission.MANAGE_TRANSFERS)
-@_reauthentication_for("complete", "rotate", "send")
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_safe
 def transfer_detail(request: MemberRequest, transfer_id: Any) -> HttpResponse:
     """A transfer seen from its source or its destination; while pending, the source's admins copy,
-    renew or send its link, complete it directly or cancel it."""
-    organization = request.organization
-    transfer = transfer_get_for_admin(user=request.user, transfer_id=transfer_id)
-    if organization.id not in {transfer.source_organization_id, transfer.destination_organization_id}:
-        raise NotFound()
-    memberships = memberships_for_user_with(
-        user=request.user, permission=Permission.MANAGE_TRANSFERS
-    ).exclude(organization_id=transfer.source_organization_id)
-    panels: dict[str, Any] = {
-        "send_form": SendLinkForm(),
-        "complete_form": CompleteTransferForm(memberships=memberships),
-        "cancel_form": CancelTransferForm(),
-    }
-    if request.method == "POST":
-        return _detail_action(request, transfer, panels, memberships)
-    return _detail_page(request, transfer, panels, token=request.session.pop(_link_key(transfer.id), ""))
+    renew or send its link, complete it directly or cancel it. A link just made is shown once."""
+    transfer = _transfer(request, transfer_id)
+    return _detail_page(request, transfer, token=request.session.pop(_link_key(transfer.id), ""))(200)
 
 
-def _detail_action(
-    request: MemberRequest, transfer: Transfer, panels: dict[str, Any], memberships: Any
-) -> HttpResponse:
-    """Run the action the POST names, then show the page again (or the destination's products)."""
-    actor: Any = request.user
-    action = request.POST.get("action", "")
-    here = reverse("transfers:detail", args=[transfer.source_organization_id, transfer.id])
-    form: Any = None
+@organization_page(Permission.MANAGE_TRANSFERS)
+@_reauthenticated
+@require_POST
+def transfer_rotate(request: MemberRequest, transfer_id: Any) -> HttpResponse:
+    """A new link replaces the previous one; the page shows it once."""
+    transfer = _transfer(request, transfer_id)
     try:
-        if action == "rotate":
-            started = services.rotate_transfer_link(actor=actor, transfer=transfer)
-            request.session[_link_key(transfer.id)] = started.token
-            messages.success(request, _("Here is a new link. The previous link no longer works."))
-            return HttpResponseRedirect(here + "#copy")
-        if action == "send":
-            form = panels["send_form"] = SendLinkForm(request.POST)
-            if form.is_valid():
-                services.send_transfer_link(
-                    actor=actor,
-                    transfer=transfer,
-                    email=form.cleaned_data["email"],
-                    message=form.cleaned_data["message"],
-                    bind_to_email=form.cleaned_data["bind_to_email"],
-                )
-                messages.success(
-                    request,
-                    _("The transfer link was sent to %(email)s. Any previous link no longer works.")
-                    % {"email": form.cleaned_data["email"].lower()},
-                )
-                return HttpResponseRedirect(here)
-        elif action == "complete":
-            form = panels["complete_form"] = CompleteTransferForm(request.POST, memberships=memberships)
-            if form.is_valid():
-                destination = form.destination_organization()
-                if destination is None:
-                    form.add_error("destination", _("Choose the Organization that receives the products."))
-                else:
-                    transfer = services.complete_transfer(
-                        actor=actor,
-                        transfer=transfer,
-                        destination=destination,
-                        accept_terms=form.cleaned_data["accept_terms"],
-                    )
-                    messages.success(request, _received_message(transfer))
-                    return redirect("products:list", destination.id)
-        elif action == "cancel":
-            form = panels["cancel_form"] = CancelTransferForm(request.POST)
-            if form.is_valid():
-                services.cancel_transfer(actor=actor, transfer=transfer, reason=form.cleaned_data["reason"])
-                messages.success(request, _("The transfer was cancelled. Its link no longer works."))
-                return HttpResponseRedirect(here)
-        else:
-            return _detail_page(request, transfer, panels, error=_("Choose an action."), status=400)
+        started = services.rotate_transfer_link(actor=request.user, transfer=transfer)
     except DomainError as exc:
-        response = _detail_page(
-            request, transfer, panels, error=exc.detail, error_action=action, status=exc.status
+        return refused(request, exc, _detail_page(request, transfer))
+    request.session[_link_key(transfer.id)] = started.token
+    messages.success(request, _("Here is a new link. The previous link no longer works."))
+    return HttpResponseRedirect(_here(transfer) + "#copy")
+
+
+@organization_page(Permission.MANAGE_TRANSFERS)
+@_reauthenticated
+@require_POST
+def transfer_send(request: MemberRequest, transfer_id: Any) -> HttpResponse:
+    """Email a new link to an address of the sender's choice."""
+    transfer = _transfer(request, transfer_id)
+    form = SendLinkForm(request.POST)
+    page = _detail_page(request, transfer, send_form=form)
+    if not form.is_valid():
+        return _invalid(request, page)
+    email = form.cleaned_data["email"]
+    try:
+        services.send_transfer_link(
+            actor=request.user,
+            transfer=transfer,
+            email=email,
+            message=form.cleaned_data["message"],
+            bind_to_email=form.cleaned_data["bind_to_email"],
         )
-        return _retry_after(exc, response)
-    return _detail_page(
-        request, transfer, panels, error=_("Correct the fields below."), error_action=action, status=400
+    except DomainError as exc:
+        return refused(request, exc, page, form)
+    messages.success(
+        request,
+        _("The transfer link was sent to %(email)s. Any previous link no longer works.")
+        % {"email": email.lower()},
     )
+    return HttpResponseRedirect(_here(transfer))
+
+
+@organization_page(Permission.MANAGE_TRANSFERS)
+@_reauthenticated
+@require_POST
+def transfer_complete(request: MemberRequest, transfer_id: Any) -> HttpResponse:
+    """Move the products now into another Organization of the same user, then show them there."""
+    transfer = _transfer(request, transfer_id)
+    form = CompleteTransferForm(request.POST, memberships=_destinations(request, transfer))
+    page = _detail_page(request, transfer, complete_form=form)
+    if not form.is_valid():
+        return _invalid(request, page)
+    destination = form.destination_organization()
+    try:
+        transfer = services.complete_transfer(
+            actor=request.user,
+            transfer=transfer,
+            destination=destination,
+            accept_terms=form.cleaned_data["accept_terms"],
+        )
+    except DomainError as exc:
+        return refused(request, exc, page, form)
+    messages.success(request, _received_message(transfer))
+    return redirect("products:list", destination.id)
+
+
+@organization_page(Permission.MANAGE_TRANSFERS)
+@require_POST
+def transfer_cancel(request: MemberRequest, transfer_id: Any) -> HttpResponse:
+    """Cancel the transfer: the products stay, the link dies."""
+    transfer = _transfer(request, transfer_id)
+    form = CancelTransferForm(request.POST)
+    page = _detail_page(request, transfer, cancel_form=form)
+    if not form.is_valid():
+        return _invalid(request, page)
+    try:
+        services.cancel_transfer(actor=request.user, transfer=transfer, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        return refused(request, exc, page, form)
+    messages.success(request, _("The transfer was cancelled. Its link no longer works."))
+    return HttpResponseRedirect(_here(transfer))
 
 
 def _received_message(transfer: Transfer) -> str:
@@ -355,39 +418,6 @@ def _received_message(transfer: Transfer) -> str:
         "source": transfer.source_organization.name,
         "destination": transfer.destination_organization.name if transfer.destination_organization else "",
     }
-
-
-def _detail_page(
-    request: MemberRequest,
-    transfer: Transfer,
-    panels: dict[str, Any],
-    *,
-    token: str = "",
-    error: str = "",
-    error_action: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    organization = request.organization
-    # Past its expiry a transfer is over, even before the sweep marks it expired.
-    expired = transfer.state == TransferState.EXPIRED or (
-        transfer.is_pending and transfer.expires_at <= timezone.now()
-    )
-    context = {
-        "nav": "transfers",
-        "transfer": transfer,
-        "items": transfer.items.all(),
-        "expired": expired,
-        "outgoing": transfer.source_organization_id == organization.id,
-        "manageable": transfer.is_pending
-        and not expired
-        and transfer.source_organization_id == organization.id,
-        "link": link_url(token) if token else "",
-        "conditions": _conditions(),
-        "error": error,
-        "error_action": error_action,
-        **panels,
-    }
-    return _private(render(request, "transfers/detail.html", context, status=status))
 
 
 # Receiving ------------------------------------------------------------------------------------
@@ -467,7 +497,7 @@ def receive_transfer(request: HttpRequest) -> HttpResponse:
     if action == "receive":
         form = ReceiveTransferForm(request.POST, memberships=offered)
         if not form.is_valid():
-            return _receive_page(request, **page, form=form, status=400)
+            return _receive_page(request, 400, **page, form=form)
         try:
             transfer = services.receive_transfer(
                 actor=actor,
@@ -477,38 +507,38 @@ def receive_transfer(request: HttpRequest) -> HttpResponse:
                 new_organization_name=form.cleaned_data["new_organization_name"] if mode == "new" else "",
             )
         except DomainError as exc:
-            return _receive_page(request, **page, form=form, error=exc)
+            return refused(request, exc, partial(_receive_page, request, **page, form=form), form)
         messages.success(request, _received_message(transfer))
         return redirect("products:list", transfer.destination_organization_id)
 
     if action == "decline":
         decline_form = DeclineTransferForm(request.POST)
         if not decline_form.is_valid():
-            return _receive_page(request, **page, decline_form=decline_form, status=400)
+            return _receive_page(request, 400, **page, decline_form=decline_form)
         try:
             transfer = services.decline_transfer(
                 actor=actor, token=token, reason=decline_form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            return _receive_page(request, **page, decline_form=decline_form, error=exc)
+            declining = partial(_receive_page, request, **page, decline_form=decline_form)
+            return refused(request, exc, declining, decline_form)
         request.session.pop(RECEIVE_TOKEN_KEY, None)
         return _private(render(request, "transfers/declined.html", {"transfer": transfer}))
 
     if request.method == "POST":
-        return _receive_page(request, **page, error=DomainError(_("Choose an action.")))
+        return refused(request, DomainError(_("Choose an action.")), partial(_receive_page, request, **page))
     return _receive_page(request, **page)
 
 
 def _receive_page(
     request: HttpRequest,
+    status: int = 200,
     *,
     transfer: Transfer,
     offered: Any,
     mode: str,
     form: ReceiveTransferForm | None = None,
     decline_form: DeclineTransferForm | None = None,
-    error: DomainError | None = None,
-    status: int | None = None,
 ) -> HttpResponse:
     offered = list(offered)
     items = transfer.items.all()
@@ -526,10 +556,8 @@ def _receive_page(
         "mode": "new" if mode == "new" or not offered else "existing",
         "offered": offered,
         "conditions": _conditions(),
-        "error": error.detail if error else "",
     }
-    status = status or (error.status if error else 200)
-    return _retry_after(error, _private(render(request, "transfers/receive.html", context, status=status)))
+    return _private(render(request, "transfers/receive.html", context, status=status))
 
 
 RECEIVE_ERROR_TITLES = {
@@ -549,7 +577,7 @@ def _receive_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     )
 
 
-def _retry_after(exc: DomainError | None, response: HttpResponse) -> HttpResponse:
+def _retry_after(exc: DomainError, response: HttpResponse) -> HttpResponse:
     """A refusal for too many attempts says when to come back."""
     if retry_after := getattr(exc, "retry_after", None):
         response["Retry-After"] = str(retry_after)

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from handover.errors import DomainError
 from handover.organizations.selectors import organization_get_by_ref
 from handover.transfers.api import TransferOut
+from handover.transfers.filters import TransferFilter
 from handover.transfers.models import Transfer, TransferState
 from handover.transfers.selectors import transfer_get, transfers_for_organization
 from handover.transfers.services import cancel_transfer, expire_due_transfers
@@ -40,7 +41,10 @@ class Command(BaseCommand):
 
     def _list(self, *, organization: str, state: str | None, json: bool, **options: Any) -> None:
         transfers = list(
-            transfers_for_organization(organization=organization_get_by_ref(ref=organization), state=state)
+            transfers_for_organization(
+                organization=organization_get_by_ref(ref=organization),
+                filters=TransferFilter({"state": state or ""}),
+            )
         )
         rows = [
             f"{t.id}  {t.current_state:<9}  {t.created_at:%Y-%m-%d %H:%M}  {t.source_organization.name} → "

@@ -1,0 +1,42 @@
+"""What every web page shares, whichever app it belongs to: how a refusal of the domain is shown on
+it, and how form fields are rendered.
+
+It knows no app (only Django and `handover.errors`), so the views of every app may import it.
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.forms import Form
+from django.forms.renderers import DjangoTemplates
+from django.http import HttpRequest, HttpResponse
+
+from handover.errors import DomainError
+
+
+def refused(
+    request: HttpRequest, exc: DomainError, page: Callable[[int], HttpResponse], form: Form | None = None
+) -> HttpResponse:
+    """Show why the domain refused, and render `page` again with the error's status: nothing changed.
+
+    Each of the error's `fields` that `form` has becomes that field's error; when none does, its
+    `detail` becomes an error message of the page. A refusal for too many attempts says when to come
+    back (Retry-After).
+    """
+    placed = [name for name in exc.fields if form is not None and name in form.fields]
+    for name in placed:
+        form.add_error(name, str(exc.fields[name]))  # type: ignore[union-attr]
+    if not placed:
+        messages.error(request, exc.detail)
+    response = page(exc.status)
+    if retry_after := getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+class FormRenderer(DjangoTemplates):
+    """Every form and every field of the pages through the project's templates: a field is its label,
+    its help text and its errors tied to its input (aria-describedby), a form's own errors a banner."""
+
+    form_template_name = "web/form.html"
+    field_template_name = "web/field.html"
