@@ -1,15 +1,17 @@
-"""What every web page shares, whichever app it belongs to: how a refusal of the domain is shown on
-it, and how form fields are rendered.
+"""What every web page shares, whichever app it belongs to: how an action runs and how a refusal of
+the domain is shown, and how forms and fields are rendered.
 
 It knows no app (only Django and `handover.errors`), so the views of every app may import it.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.forms import Form
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from handover.errors import DomainError
 
@@ -32,6 +34,31 @@ def refused(
     if retry_after := getattr(exc, "retry_after", None):
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def act(
+    request: HttpRequest,
+    call: Callable[[], Any],
+    *,
+    page: Callable[[int], HttpResponse],
+    success: str | Callable[[Any], str],
+    then: tuple[Any, ...],
+    form: Form | None = None,
+) -> HttpResponse:
+    """Run one service call: refused, show why on `page` (see `refused`); done, say `success` (or what
+    it makes of the call's result) and redirect to `then` (`redirect`'s arguments)."""
+    try:
+        result = call()
+    except DomainError as exc:
+        return refused(request, exc, page, form)
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(*then)
+
+
+def invalid(request: HttpRequest, page: Callable[[int], HttpResponse], message: str) -> HttpResponse:
+    """A form that does not parse: say `message` and render `page` again, 400."""
+    messages.error(request, message)
+    return page(400)
 
 
 class FormRenderer(DjangoTemplates):

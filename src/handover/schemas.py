@@ -5,17 +5,21 @@ Kept apart from `handover.api` (which imports every router) so that routers can 
 an import cycle.
 """
 
-from typing import Annotated, Any
+import re
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, validate_email
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 from pydantic import AfterValidator, ConfigDict, StrictStr, StringConstraints
 from pydantic.json_schema import WithJsonSchema
 
+from handover.errors import InvalidFields
 from handover.filters import FilterSet, YesNoField
 from handover.text import MULTI_LINE_PATTERN, SINGLE_LINE_PATTERN
 
@@ -63,6 +67,10 @@ Email = Annotated[
 ]
 
 
+F = TypeVar("F", bound=FilterSet)
+EMPTY_PARAMETER = _("Give a value, or leave the parameter out.")
+
+
 def query_parameters(filterset: type[FilterSet], **descriptions: str) -> dict[str, Any]:
     """The `openapi_extra` of an operation that reads `filterset` from its query string: one optional
     parameter per filter, described by `descriptions` where its name is not enough."""
@@ -75,11 +83,30 @@ def query_parameters(filterset: type[FilterSet], **descriptions: str) -> dict[st
     return {"parameters": parameters}
 
 
+def query_filters(filterset: type[F], request: HttpRequest, **options: Any) -> F:
+    """`filterset` read from the query string as `query_parameters` documents it: a parameter given
+    empty is refused unless it is free text. (On a page, empty means "any": what a select's first
+    option sends; an API client leaves the parameter out.)"""
+    refused = {
+        name: str(EMPTY_PARAMETER)
+        for name, filter_ in filterset.base_filters.items()
+        if request.GET.get(name) == "" and not _free_text(_query_schema(filter_.field))
+    }
+    if refused:
+        raise InvalidFields(fields=refused)
+    return filterset(request.GET, **options)
+
+
+def _free_text(schema: dict[str, Any]) -> bool:
+    return schema["type"] == "string" and "enum" not in schema and "format" not in schema
+
+
 def _query_schema(field: forms.Field) -> dict[str, Any]:
     if isinstance(field, YesNoField):
         return {"type": "boolean"}
     if isinstance(field, forms.ChoiceField):
-        return {"type": "string", "enum": [str(value) for value, _label in field.choices if value != ""]}
+        choices: Any = field.choices
+        return {"type": "string", "enum": [str(value) for value, _label in choices if value != ""]}
     if isinstance(field, forms.DateField):
         return {"type": "string", "format": "date"}
     schema: dict[str, Any] = {"type": "string"}
@@ -87,7 +114,7 @@ def _query_schema(field: forms.Field) -> dict[str, Any]:
         schema["maxLength"] = field.max_length
     for validator in field.validators:
         if isinstance(validator, RegexValidator):
-            schema["pattern"] = validator.regex.pattern
+            schema["pattern"] = re.compile(validator.regex).pattern
     return schema
 
 

@@ -267,6 +267,19 @@ def test_an_unknown_state_filter_answers_400(api, owner, org):
     assert "state" in assert_error(response, 400, "invalid")["fields"]
 
 
+@pytest.mark.parametrize(
+    ("path", "empty", "free_text"),
+    [("transfers", "direction", None), ("products", "status", "q"), ("audit-events", "until", "actor")],
+)
+def test_a_filter_given_empty_is_refused_unless_it_is_free_text(api, owner, org, path, empty, free_text):
+    client = api(owner)
+    url = f"/organizations/{org.id}/{path}"
+
+    assert set(assert_error(client.get(url, {empty: ""}), 400, "invalid")["fields"]) == {empty}
+    if free_text:
+        assert client.get(url, {free_text: ""}).status_code == 200
+
+
 def test_an_unexpected_failure_answers_500_in_the_error_shape(owner, org, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("a bug")

@@ -46,6 +46,7 @@ MEMBERS = per_role(LOGIN, 200, 200, 200, 404)
 ADMINS = per_role(LOGIN, 403, 200, 200, 404)
 ADMINS_ACT = per_role(LOGIN, 403, ALLOWED, ALLOWED, 404)
 POST_ONLY = per_role(LOGIN, 405, 405, 405, 404)
+ADMINS_POST_ONLY = per_role(LOGIN, 403, 405, 405, 404)  # the role is checked before the method
 ANYONE_SIGNED_IN = per_role(LOGIN, 200, 200, 200, 200)
 SIGNED_IN_ACT = per_role(LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED)
 PUBLIC = per_role(200, 200, 200, 200, 200)
@@ -117,7 +118,14 @@ PAGES: dict[str, Page] = {
         ADMINS_ACT,
         lambda w: {"products": [str(w.s.free.id)], "accept_terms": "on", "action": "preview"},
     ),
-    "transfers:detail": Page(ADMINS, ADMINS_ACT, lambda w: {"action": "cancel"}),
+    "transfers:detail": Page(ADMINS, per_role(LOGIN, 403, 405, 405, 404)),
+    # A transfer's actions; rotate, send and complete ask for the password again first.
+    "transfers:rotate": Page(ADMINS_POST_ONLY, ADMINS_ACT),
+    "transfers:send": Page(ADMINS_POST_ONLY, ADMINS_ACT, lambda w: {"email": "rita@example.com"}),
+    "transfers:complete": Page(
+        ADMINS_POST_ONLY, ADMINS_ACT, lambda w: {"destination": str(w.o.org.id), "accept_terms": "on"}
+    ),
+    "transfers:cancel": Page(ADMINS_POST_ONLY, ADMINS_ACT, lambda w: {"reason": "Wrong product"}),
     "transfers:receive_link": Page(REDIRECTS),  # the secret goes into the session, out of the address
     "transfers:receive": Page(per_role(LOGIN, 404, 404, 404, 404)),  # 404: no link was opened
     # Only for a transfer emailed to one of the user's verified addresses (see the test below).
@@ -326,6 +334,7 @@ def test_an_object_of_another_organization_answers_404_on_every_page(world, name
     owner = world.users["legal_representative"]
     factories.add_member(world.o.org, owner, Role.LEGAL_REPRESENTATIVE)
     client = _client(world, "legal_representative")
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})  # past it, the object is looked up
     page = PAGES[name]
     for here, there in [(world.s, world.o), (world.o, world.s)]:
         kwargs = {**there.kwargs, "org_id": here.org.id}

@@ -14,34 +14,36 @@ from django.views.decorators.http import require_POST
 from handover.accounts import selectors, services
 from handover.accounts.forms import ProfileForm, TokenForm
 from handover.errors import DomainError
+from handover.pages import refused
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = ProfileForm(request.POST or None, initial={"name": user.name, "language": user.language})  # type: ignore[union-attr]
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.update_profile(user=user, **form.cleaned_data)  # type: ignore[arg-type]
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-                status = exc.status
-            else:
-                language = form.cleaned_data["language"]
-                translation.activate(language or settings.LANGUAGE_CODE)
-                messages.success(request, _("Your profile was saved."))
-                response = redirect("accounts:profile")
-                # The pages follow the chosen language at once; without one, the browser's again.
-                if language:
-                    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
-                else:
-                    response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
-                return response
-    context = {"form": form, "has_password": user.has_usable_password()}  # type: ignore[union-attr]
-    return render(request, "accounts/profile.html", context, status=status)
+
+    def page(status: int = 200) -> HttpResponse:
+        context = {"form": form, "has_password": user.has_usable_password()}  # type: ignore[union-attr]
+        return render(request, "accounts/profile.html", context, status=status)
+
+    if request.method != "POST":
+        return page()
+    if not form.is_valid():
+        return page(400)
+    try:
+        services.update_profile(user=user, **form.cleaned_data)  # type: ignore[arg-type]
+    except DomainError as exc:
+        return refused(request, exc, page, form)
+    language = form.cleaned_data["language"]
+    translation.activate(language or settings.LANGUAGE_CODE)
+    messages.success(request, _("Your profile was saved."))
+    response = redirect("accounts:profile")
+    # The pages follow the chosen language at once; without one, the browser's again.
+    if language:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    return response
 
 
 def _tokens_page(
@@ -65,8 +67,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     try:
         _token, secret = services.create_api_token(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
     except DomainError as exc:
-        form.add_error("name", exc.detail)
-        return _tokens_page(request, form=form, status=exc.status)
+        return refused(request, exc, lambda status: _tokens_page(request, form=form, status=status), form)
     # The secret is shown in this answer only, never stored nor redirected through the session.
     response = _tokens_page(request, secret=secret, status=201)
     response["Cache-Control"] = "no-store"

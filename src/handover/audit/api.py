@@ -11,7 +11,7 @@ from handover.audit.filters import AuditFilter
 from handover.audit.models import AuditEvent
 from handover.audit.selectors import audit_events_for_organization
 from handover.organizations.http import AuthedRequest, api_member
-from handover.schemas import Pagination, errors, query_parameters
+from handover.schemas import Pagination, errors, query_filters, query_parameters
 
 router = Router()
 
@@ -50,5 +50,5 @@ class AuditEventOut(Schema):
 @paginate(Pagination)
 def list_audit_events(request: AuthedRequest, org_id: UUID) -> Any:
     organization = api_member(request, org_id).organization
-    filters = AuditFilter(request.GET)
+    filters = query_filters(AuditFilter, request)
     return audit_events_for_organization(user=request.auth, organization=organization, filters=filters)

@@ -1,7 +1,7 @@
 """Pages of an Organization: its members, its teams and its settings, and creating a new one.
 
 Each page parses a form, calls one service and renders. A refused action shows its reason on the
-page again, with the error's status, having changed nothing.
+page again, with the error's status, having changed nothing (`handover.pages.refused`).
 """
 
 from collections.abc import Callable
@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from handover.organizations.forms import (
 )
 from handover.organizations.http import MemberRequest, organization_page
 from handover.organizations.models import Membership, Role, Team
+from handover.pages import act, invalid, refused
 
 
 @dataclass(frozen=True)
@@ -50,43 +50,6 @@ class TeamRow:
     candidates: list[User]
 
 
-def _refused(
-    request: HttpRequest, exc: DomainError, page: Callable[[int], HttpResponse], form: Form | None = None
-) -> HttpResponse:
-    """Show why the service refused (on the form's field it concerns, else as a message) and render
-    the page again with the error's status: nothing was changed."""
-    placed = [name for name in exc.fields if form is not None and name in form.fields]
-    for name in placed:
-        cast(Form, form).add_error(name, str(exc.fields[name]))
-    if not placed:
-        messages.error(request, exc.detail)
-    return page(exc.status)
-
-
-def _act(
-    request: HttpRequest,
-    call: Callable[[], Any],
-    *,
-    page: Callable[[int], HttpResponse],
-    success: str,
-    then: tuple[Any, ...],
-    form: Form | None = None,
-) -> HttpResponse:
-    """Run one service call: refused, render `page` again with why; done, say `success` and
-    redirect to `then`."""
-    try:
-        call()
-    except DomainError as exc:
-        return _refused(request, exc, page, form)
-    messages.success(request, success)
-    return redirect(*then)
-
-
-def _invalid(request: HttpRequest, page: Callable[[int], HttpResponse], message: str) -> HttpResponse:
-    messages.error(request, message)
-    return page(400)
-
-
 # Creating an Organization -----------------------------------------------------------------------
 
 
@@ -104,7 +67,7 @@ def create(request: HttpRequest) -> HttpResponse:
     try:
         organization = services.create_organization(actor=cast(User, request.user), **form.cleaned_data)
     except DomainError as exc:
-        return _refused(request, exc, page, form)
+        return refused(request, exc, page, form)
     messages.success(request, _("The Organization %(name)s was created.") % {"name": organization.name})
     return redirect("products:list", organization.id)
 
@@ -152,7 +115,7 @@ def member_add(request: MemberRequest) -> HttpResponse:
     page = _members_page(request, add_form=form)
     if not form.is_valid():
         return page(400)
-    return _act(
+    return act(
         request,
         lambda: services.add_member(actor=request.user, organization=organization, **form.cleaned_data),
         page=page,
@@ -170,13 +133,13 @@ def member_role(request: MemberRequest, membership_id: Any) -> HttpResponse:
     form = RoleForm(request.POST)
     page = _members_page(request)
     if not form.is_valid():
-        return _invalid(request, page, _("Choose a role."))
+        return invalid(request, page, _("Choose a role."))
     role = Role(form.cleaned_data["role"])
     # Who gives up managing members cannot come back to this page: back to the products.
     demoted_self = membership.user_id == request.user.pk and not access.has_role_permission(
         role, Permission.MANAGE_MEMBERS
     )
-    return _act(
+    return act(
         request,
         lambda: services.change_member_role(actor=request.user, membership=membership, role=role),
         page=page,
@@ -192,7 +155,7 @@ def member_role(request: MemberRequest, membership_id: Any) -> HttpResponse:
 def member_remove(request: MemberRequest, membership_id: Any) -> HttpResponse:
     organization = request.organization
     membership = selectors.membership_get(organization=organization, membership_id=membership_id)
-    return _act(
+    return act(
         request,
         lambda: services.remove_member(actor=request.user, membership=membership),
         page=_members_page(request),
@@ -207,7 +170,7 @@ def member_remove(request: MemberRequest, membership_id: Any) -> HttpResponse:
 @require_POST
 def leave(request: MemberRequest) -> HttpResponse:
     organization = request.organization
-    return _act(
+    return act(
         request,
         lambda: services.leave_organization(actor=request.user, organization=organization),
         page=_members_page(request),
@@ -255,7 +218,7 @@ def team_create(request: MemberRequest) -> HttpResponse:
     if not form.is_valid():
         return page(400)
     name = form.cleaned_data["name"]
-    return _act(
+    return act(
         request,
         lambda: services.create_team(actor=request.user, organization=organization, name=name),
         page=page,
@@ -270,7 +233,7 @@ def team_create(request: MemberRequest) -> HttpResponse:
 def team_delete(request: MemberRequest, team_id: Any) -> HttpResponse:
     organization = request.organization
     team = selectors.team_get(organization=organization, team_id=team_id)
-    return _act(
+    return act(
         request,
         lambda: services.delete_team(actor=request.user, team=team),
         page=_teams_page(request),
@@ -287,9 +250,9 @@ def team_member_add(request: MemberRequest, team_id: Any) -> HttpResponse:
     form = TeamMemberForm(request.POST, members=selectors.members_as_users(organization=organization))
     page = _teams_page(request)
     if not form.is_valid():
-        return _invalid(request, page, _("Choose a member of the Organization."))
+        return invalid(request, page, _("Choose a member of the Organization."))
     user = form.cleaned_data["user"]
-    return _act(
+    return act(
         request,
         lambda: services.add_team_member(actor=request.user, team=team, user=user),
         page=page,
@@ -304,7 +267,7 @@ def team_member_remove(request: MemberRequest, team_id: Any, user_id: Any) -> Ht
     organization = request.organization
     team = selectors.team_get(organization=organization, team_id=team_id)
     user = selectors.member_get(organization=organization, user_id=user_id)
-    return _act(
+    return act(
         request,
         lambda: services.remove_team_member(actor=request.user, team=team, user=user),
         page=_teams_page(request),
@@ -338,7 +301,7 @@ def settings(request: MemberRequest) -> HttpResponse:
     page = _settings_page(request, rename_form=form)
     if not form.is_valid():
         return page(400)
-    return _act(
+    return act(
         request,
         lambda: services.rename_organization(
             actor=request.user, organization=organization, name=form.cleaned_data["name"]
@@ -357,9 +320,9 @@ def transfer_lock(request: MemberRequest) -> HttpResponse:
     form = TransferLockForm(request.POST)
     page = _settings_page(request)
     if not form.is_valid():
-        return _invalid(request, page, _("Choose whether outgoing transfers are locked."))
+        return invalid(request, page, _("Choose whether outgoing transfers are locked."))
     locked = form.cleaned_data["locked"]
-    return _act(
+    return act(
         request,
         lambda: services.set_transfer_lock(actor=request.user, organization=organization, locked=locked),
         page=page,

@@ -12,7 +12,7 @@ from handover.products.catalogue import type_label
 from handover.products.filters import ProductFilter
 from handover.products.models import Product, ProductAccess
 from handover.products.selectors import is_transferable, products_visible_to
-from handover.schemas import Pagination, errors, query_parameters
+from handover.schemas import Pagination, errors, query_filters, query_parameters
 from handover.transfers.selectors import with_pending_transfer
 
 router = Router()
@@ -83,7 +83,7 @@ class AccessOut(Schema):
 @paginate(Pagination)
 def list_products(request: AuthedRequest, org_id: UUID) -> Any:
     organization = api_member(request, org_id).organization
-    filters = ProductFilter(request.GET)
+    filters = query_filters(ProductFilter, request)
     return with_pending_transfer(
         products_visible_to(user=request.auth, organization=organization, filters=filters)
     )

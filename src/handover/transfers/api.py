@@ -34,6 +34,7 @@ from handover.schemas import (
     UserRef,
     errors,
     multi_line,
+    query_filters,
     query_parameters,
     single_line,
 )
@@ -331,7 +332,9 @@ def start_transfer(request: AuthedRequest, org_id: UUID, payload: StartIn) -> An
 @paginate(Pagination)
 def list_transfers(request: AuthedRequest, org_id: UUID) -> Any:
     organization = api_member(request, org_id, Permission.MANAGE_TRANSFERS).organization
-    return transfers_for_organization(organization=organization, filters=TransferFilter(request.GET))
+    return transfers_for_organization(
+        organization=organization, filters=query_filters(TransferFilter, request)
+    )
 
 
 @router.get(

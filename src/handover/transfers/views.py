@@ -7,7 +7,7 @@ to the next page through the session, once. On the receiving side it leaves the 
 """
 
 from collections.abc import Callable
-from functools import partial
+from functools import partial, wraps
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +30,7 @@ from handover.organizations import access
 from handover.organizations.access import Permission
 from handover.organizations.http import MemberRequest, SignedInRequest, organization_page
 from handover.organizations.selectors import memberships_for_user_with
-from handover.pages import refused
+from handover.pages import act, invalid, refused
 from handover.products.filters import ProductFilter
 from handover.products.selectors import products_visible_to
 from handover.terms.selectors import current_conditions
@@ -308,11 +308,6 @@ def _detail_page(
     return page
 
 
-def _invalid(request: MemberRequest, page: Callable[[int], HttpResponse]) -> HttpResponse:
-    messages.error(request, _("Correct the fields below."))
-    return page(400)
-
-
 @organization_page(Permission.MANAGE_TRANSFERS)
 @require_safe
 def transfer_detail(request: MemberRequest, transfer_id: Any) -> HttpResponse:
@@ -337,74 +332,89 @@ def transfer_rotate(request: MemberRequest, transfer_id: Any) -> HttpResponse:
     return HttpResponseRedirect(_here(transfer) + "#copy")
 
 
+def _posted(
+    panel: str, make_form: Callable[[MemberRequest, Transfer], Any]
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """An action posting one form of the page (`panel`): the view gets the transfer of its address,
+    the form as posted and valid, and the page to show again with it; an invalid form shows the page
+    again, 400."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: MemberRequest, transfer_id: Any) -> HttpResponse:
+            transfer = _transfer(request, transfer_id)
+            form = make_form(request, transfer)
+            page = _detail_page(request, transfer, **{panel: form})
+            if not form.is_valid():
+                return invalid(request, page, _("Correct the fields below."))
+            return view(request, transfer, form, page)
+
+        return wrapper
+
+    return decorate
+
+
 @organization_page(Permission.MANAGE_TRANSFERS)
 @_reauthenticated
 @require_POST
-def transfer_send(request: MemberRequest, transfer_id: Any) -> HttpResponse:
+@_posted("send_form", lambda request, transfer: SendLinkForm(request.POST))
+def transfer_send(request: MemberRequest, transfer: Transfer, form: SendLinkForm, page: Any) -> HttpResponse:
     """Email a new link to an address of the sender's choice."""
-    transfer = _transfer(request, transfer_id)
-    form = SendLinkForm(request.POST)
-    page = _detail_page(request, transfer, send_form=form)
-    if not form.is_valid():
-        return _invalid(request, page)
-    email = form.cleaned_data["email"]
-    try:
-        services.send_transfer_link(
-            actor=request.user,
-            transfer=transfer,
-            email=email,
-            message=form.cleaned_data["message"],
-            bind_to_email=form.cleaned_data["bind_to_email"],
-        )
-    except DomainError as exc:
-        return refused(request, exc, page, form)
-    messages.success(
+    sent = _("The transfer link was sent to %(email)s. Any previous link no longer works.")
+    return act(
         request,
-        _("The transfer link was sent to %(email)s. Any previous link no longer works.")
-        % {"email": email.lower()},
+        lambda: services.send_transfer_link(actor=request.user, transfer=transfer, **form.cleaned_data),
+        page=page,
+        form=form,
+        success=sent % {"email": form.cleaned_data["email"].lower()},
+        then=(_here(transfer),),
     )
-    return HttpResponseRedirect(_here(transfer))
 
 
 @organization_page(Permission.MANAGE_TRANSFERS)
 @_reauthenticated
 @require_POST
-def transfer_complete(request: MemberRequest, transfer_id: Any) -> HttpResponse:
+@_posted(
+    "complete_form",
+    lambda request, transfer: CompleteTransferForm(
+        request.POST, memberships=_destinations(request, transfer)
+    ),
+)
+def transfer_complete(
+    request: MemberRequest, transfer: Transfer, form: CompleteTransferForm, page: Any
+) -> HttpResponse:
     """Move the products now into another Organization of the same user, then show them there."""
-    transfer = _transfer(request, transfer_id)
-    form = CompleteTransferForm(request.POST, memberships=_destinations(request, transfer))
-    page = _detail_page(request, transfer, complete_form=form)
-    if not form.is_valid():
-        return _invalid(request, page)
     destination = form.destination_organization()
-    try:
-        transfer = services.complete_transfer(
+    return act(
+        request,
+        lambda: services.complete_transfer(
             actor=request.user,
             transfer=transfer,
             destination=destination,
             accept_terms=form.cleaned_data["accept_terms"],
-        )
-    except DomainError as exc:
-        return refused(request, exc, page, form)
-    messages.success(request, _received_message(transfer))
-    return redirect("products:list", destination.id)
+        ),
+        page=page,
+        form=form,
+        success=_received_message,
+        then=("products:list", destination.id),
+    )
 
 
 @organization_page(Permission.MANAGE_TRANSFERS)
 @require_POST
-def transfer_cancel(request: MemberRequest, transfer_id: Any) -> HttpResponse:
+@_posted("cancel_form", lambda request, transfer: CancelTransferForm(request.POST))
+def transfer_cancel(
+    request: MemberRequest, transfer: Transfer, form: CancelTransferForm, page: Any
+) -> HttpResponse:
     """Cancel the transfer: the products stay, the link dies."""
-    transfer = _transfer(request, transfer_id)
-    form = CancelTransferForm(request.POST)
-    page = _detail_page(request, transfer, cancel_form=form)
-    if not form.is_valid():
-        return _invalid(request, page)
-    try:
-        services.cancel_transfer(actor=request.user, transfer=transfer, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        return refused(request, exc, page, form)
-    messages.success(request, _("The transfer was cancelled. Its link no longer works."))
-    return HttpResponseRedirect(_here(transfer))
+    return act(
+        request,
+        lambda: services.cancel_transfer(actor=request.user, transfer=transfer, **form.cleaned_data),
+        page=page,
+        form=form,
+        success=_("The transfer was cancelled. Its link no longer works."),
+        then=(_here(transfer),),
+    )
 
 
 def _received_message(transfer: Transfer) -> str:
