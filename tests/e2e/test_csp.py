@@ -7,7 +7,7 @@ these tests share this folder's session browser. See docs/security.md."""
 import pytest
 from django.urls import reverse
 
-from tests import factories
+from tests.support import factories
 
 
 @pytest.fixture

@@ -41,10 +41,12 @@ from handover.products.models import AccessLevel, Product, ProductStatus
 from handover.products.services import set_product_status
 from handover.transfers import links, services
 from handover.transfers.models import Transfer
-from tests import factories
-from tests.concurrency.racing import FIGURES
-from tests.durability.invariants import violations
-from tests.durability.world import snapshot
+from tests.support import factories
+from tests.support.invariants import violations
+from tests.support.racing import FIGURES
+from tests.support.world import snapshot
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("HANDOVER_HYPOTHESIS_EXAMPLES", "30"))
 STEPS = 20
