@@ -5,7 +5,7 @@ Hypothesis drives the services: start, rotate, send, cancel, receive (with the c
 replaced one), decline, complete directly, time passing, the expiry sweep, the initiator's demotion
 and promotion, products suspended and reactivated. A plain model predicts whether each step succeeds
 and what it changes; every refusal must be a domain error that changes nothing. After every step the
-database must match the model and keep the invariants of tests/durability/invariants.py: each product
+database must match the model and keep the invariants of tests/support/invariants.py: each product
 in one Organization, at most one pending transfer per product, a completed transfer's products in
 its destination (until moved again), no right of a user outside their Organizations, audit entries
 on both sides and one email task for every completion.
