@@ -12,8 +12,6 @@ from handover.transfers.models import TransferState
 from handover.transfers.services import receive_transfer, send_transfer_link
 from tests.support.servers import free_port
 
-pytestmark = pytest.mark.slow
-
 
 class Mailbox:
     """aiosmtpd's handler: keeps every delivered message with its envelope."""
