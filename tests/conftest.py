@@ -14,5 +14,6 @@ pytest_plugins = [
     "tests.support.transfers",
     "tests.support.api",
     "tests.support.cli",
+    "tests.support.servers",
     "tests.support.browser",
 ]

@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from handover.runtime.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("HANDOVER_DATA_DIR", Path.cwd() / "var")).resolve()
 
@@ -68,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "handover.runtime.middleware.RequestObservationMiddleware",  # request id, access log, metrics
+    "handover.web.middleware.ProbeMiddleware",  # /healthz, /readyz, /metrics: before the Host check
     "django.middleware.security.SecurityMiddleware",
     "handover.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -120,6 +124,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Shared by every process of a fleet: the cache (allauth's sign-in rate limits, the sweep's schedule)
+# is a table of the database, created by `handover migrate` (and so by `handover serve`).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "handover_cache",
+        # Entries expire within minutes; culling (a third of them past this count) would forget throttles.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -175,6 +190,11 @@ MFA_TOTP_ISSUER = "Handover"
 
 # Background tasks: a database queue, so a task enqueued in a transaction commits or rolls back with it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Seconds between two sweeps of the task workers (0: none), and the task they enqueue.
+HANDOVER_SWEEP_INTERVAL = float(os.environ.get("HANDOVER_SWEEP_INTERVAL", "60"))
+HANDOVER_SWEEP_TASK = "handover.transfers.tasks.sweep_transfers"
+# Seconds after which a task left running (its worker killed) goes back to the queue.
+HANDOVER_TASK_TIMEOUT = float(os.environ.get("HANDOVER_TASK_TIMEOUT", "900"))
 
 # Email: EMAIL_URL is smtp://user:pass@host:port (smtps:// or ?tls=1 for TLS), console:, or
 # mailbox: (the local mailbox of the demo, readable at /mailbox/).
@@ -228,10 +248,10 @@ HANDOVER_SEND_LIMIT = int(os.environ.get("HANDOVER_SEND_LIMIT", "30"))
 # Extra product types: {"code": {"label": ..., "transferable": bool, "policy": ..., "reason": ...}}.
 HANDOVER_EXTRA_PRODUCT_TYPES: dict[str, dict] = {}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# /metrics answers a bearer of this token, and is absent (404) without one.
+HANDOVER_METRICS_TOKEN = os.environ.get("HANDOVER_METRICS_TOKEN", "")
+
+# Logs: readable text on stderr, or with LOG_FORMAT=json one JSON object per line on stdout; secrets
+# are redacted from every record (see handover.runtime.logs).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOGGING = logging_config(format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO"))

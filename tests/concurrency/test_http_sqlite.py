@@ -9,34 +9,18 @@ busy timeout): the promise checked here is that no request fails with "database 
 
 import http.client
 import json
-import socket
 import threading
-import time
 from collections import Counter
 
 import pytest
 
 from tests.support.processes import embedded_env, last_line, run_handover
 from tests.support.racing import CONTENDERS, FIGURES, JOIN_TIMEOUT, TRIALS
-from tests.support.servers import Serve, free_port
+from tests.support.servers import Serve, free_port, wait_until_answering
 
 pytestmark = pytest.mark.slow
 
 PER_TRANSFER = 20
-
-
-def _wait_until_accepting(port: int) -> None:
-    """Granian logs "Started worker" a moment before the worker accepts connections: try to connect
-    until one is accepted (an external process getting ready, polled; not time the test waits for)."""
-    deadline = time.monotonic() + JOIN_TIMEOUT
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except ConnectionRefusedError:
-            if time.monotonic() > deadline:
-                raise
-            threading.Event().wait(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +39,7 @@ def server(tmp_path_factory):
     process.wait_for("Handover is serving")
     for _ in range(2):
         process.wait_for("Started worker-")
-    _wait_until_accepting(port)
+    wait_until_answering(port)
     yield port, data, process
     process.stop()
     assert "database is locked" not in "".join(process.output)

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from handover.runtime.queue import requeue_stuck_tasks
+from handover.transfers.tasks import send_transfer_ended_email
 from tests.support.processes import embedded_env, last_line, run_handover, start_handover
 from tests.support.servers import free_port
 
@@ -109,9 +111,6 @@ def test_an_email_whose_worker_was_killed_while_sending_is_sent_by_the_next_work
 
 @pytest.mark.django_db
 def test_only_tasks_running_for_longer_than_the_timeout_go_back_to_the_queue(time_machine):
-    from handover.transfers.tasks import send_transfer_ended_email
-    from handover.web.management.commands.worker import requeue_stuck_tasks
-
     time_machine.move_to(timezone.now(), tick=False)
 
     stuck, recent, done = (send_transfer_ended_email.enqueue(transfer_id=str(i)) for i in range(3))

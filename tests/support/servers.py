@@ -1,5 +1,6 @@
 """Servers on this machine: a free port for one, and `handover serve` as a process of its own."""
 
+import http.client
 import queue
 import socket
 import subprocess
@@ -25,11 +26,12 @@ class Serve:
     """A `handover serve` process whose output lines are read by a thread, so that waiting for a
     line has a timeout."""
 
-    def __init__(self, data_dir, port: int, *args: str):
+    def __init__(self, data_dir, port: int, *args: str, **extra_env: str):
         env = embedded_env(data_dir)
         # Output to a pipe, block-buffered, as under a service manager: serve flushes what matters.
         for name in ("EMAIL_URL", "BASE_URL", "PYTHONUNBUFFERED"):
             env.pop(name, None)
+        env.update(extra_env)
         self.process = start_handover(
             env,
             *("serve", "--host", "127.0.0.1", "--port", str(port), *args),
@@ -68,3 +70,46 @@ class Serve:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def request(
+    port: int, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | None = None
+):
+    """One request to 127.0.0.1:port; returns (status, headers, body bytes)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=STARTUP_TIMEOUT)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def wait_until_answering(port: int, timeout: float = STARTUP_TIMEOUT) -> None:
+    """Return once 127.0.0.1:port accepts connections (a worker may log its start a moment before)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Start `handover serve ARGS` on a free port, on the embedded database of `data_dir` (this test's
+    own by default), with `env` added; every server started is stopped at the end of the test."""
+    started = []
+
+    def start(*args: str, data_dir=None, **env: str) -> tuple[Serve, int]:
+        port = free_port()
+        server = Serve(data_dir or tmp_path, port, *args, **env)
+        started.append(server)
+        return server, port
+
+    yield start
+    for server in started:
+        server.stop()

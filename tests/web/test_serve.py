@@ -12,24 +12,9 @@ import pytest
 
 from handover.web.demo import LUCA
 from tests.support.processes import embedded_env, run_handover
-from tests.support.servers import STARTUP_TIMEOUT, STOP_TIMEOUT, Serve, free_port
+from tests.support.servers import STARTUP_TIMEOUT, STOP_TIMEOUT
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def serve(tmp_path):
-    started = []
-
-    def start(*args: str) -> tuple[Serve, int]:
-        port = free_port()
-        server = Serve(tmp_path, port, *args)
-        started.append(server)
-        return server, port
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 def get(port: int, path: str) -> http.client.HTTPResponse:

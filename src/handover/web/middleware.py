@@ -2,6 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import resolve
 from django.utils.translation import gettext as _
 
 from handover.errors import DomainError
@@ -35,3 +36,20 @@ def _title(exception: DomainError) -> str:
         409: _("Already changed"),
         410: _("Expired"),
     }.get(exception.status, _("Refused"))
+
+
+PROBES = {"/healthz", "/readyz", "/metrics"}
+
+
+class ProbeMiddleware:
+    """Answers the probes before the Host check and the HTTPS redirect: a load balancer and Prometheus
+    ask each server by its own address, over plain HTTP. The views are those of web/urls.py."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info not in PROBES:
+            return self.get_response(request)
+        request.resolver_match = match = resolve(request.path_info)
+        return match.func(request, *match.args, **match.kwargs)
