@@ -1,5 +1,3 @@
-import pytest
-
 """A fleet behaves as one server: what one app server counts, another sees (the database cache)."""
 
 import http.cookiejar
@@ -8,10 +6,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pytest
+
 from tests.support.processes import embedded_env, run_handover
 from tests.support.servers import wait_until_answering
 
-HOST = "manager.example.test"  # the public name, the same through every server of the fleet
 HOST = "manager.example.test"  # the public name, the same through every server of the fleet
 EMAIL, PASSWORD = "rita@example.com", "a-long-right-password"
 WRONG = "The email address and/or password you specified are not correct."
