@@ -83,7 +83,7 @@ def test_tests_share_their_support_only_through_tests_support():
         if "support" in path.relative_to(tests).parts:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
-            module = node.module or "" if isinstance(node, ast.ImportFrom) else ""
+            module = (node.module or "") if isinstance(node, ast.ImportFrom) else ""
             if module.startswith("tests") and not module.startswith("tests.support"):
                 borrowed.append(f"{path.relative_to(tests)}:{node.lineno} {module}")
     assert borrowed == []
