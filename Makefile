@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run test lint format bench screenshots clean
+.PHONY: help install install-test run test test-fast lint format bench screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -33,14 +33,23 @@ install-test: $(VENV)/.test-installed ## Install the test dependencies too
 run: install ## Serve the demo on http://$(HOST):$(PORT) (SQLite and a local mailbox unless DATABASE_URL/EMAIL_URL say otherwise)
 	$(BIN)/handover serve --host $(HOST) --port $(PORT) --demo
 
-test: install-test ## Run every test: lint, checks, unit, integration, browser (PostgreSQL too when DATABASE_URL points to it)
+# The checks before the tests, the same for `test` and `test-fast` (a few seconds).
+define CHECKS
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
 	HANDOVER_DATA_DIR=var/test $(BIN)/mypy src
 	HANDOVER_DATA_DIR=var/test $(BIN)/handover check --fail-level WARNING
 	HANDOVER_DATA_DIR=var/test $(BIN)/handover makemigrations --check --dry-run
+endef
+
+test: install-test ## Run every test: lint, checks, unit, integration, browser (PostgreSQL too when DATABASE_URL points to it)
+	$(CHECKS)
 	HANDOVER_DATA_DIR=var/test $(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install-test ## The same checks, then every test not marked slow (no server, subprocess, browser or long random run)
+	$(CHECKS)
+	HANDOVER_DATA_DIR=var/test $(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: install-test ## ruff, the import contracts and mypy
 	$(BIN)/ruff check src tests bench

@@ -1,5 +1,6 @@
 """The shape of the code (DESIGN.md "Layers"), beyond the import-linter contracts of pyproject.toml:
-no circle in the module graph, and no import hidden inside a function."""
+no circle in the module graph, no import hidden inside a function, and tests that share their
+fixtures and helpers only through tests/support."""
 
 import ast
 from pathlib import Path
@@ -73,3 +74,16 @@ def test_no_import_hides_inside_a_function():
                     hidden.append(f"{name}:{node.lineno} in {function.name}()")
     # The sweep task's import of the services it calls is the one allowed pair (see ALLOWED_CIRCLES).
     assert [h for h in hidden if not h.startswith("handover/transfers/tasks.py")] == []
+
+
+def test_tests_share_their_support_only_through_tests_support():
+    tests = Path(__file__).resolve().parent
+    borrowed = []
+    for path in sorted(tests.rglob("*.py")):
+        if "support" in path.relative_to(tests).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            module = (node.module or "") if isinstance(node, ast.ImportFrom) else ""
+            if module.startswith("tests") and not module.startswith("tests.support"):
+                borrowed.append(f"{path.relative_to(tests)}:{node.lineno} {module}")
+    assert borrowed == []

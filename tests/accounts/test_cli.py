@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from handover.accounts.models import ApiToken, User
 from handover.accounts.services import authenticate_api_token
 from handover.organizations.models import Membership, Organization, Role
-from tests import factories
+from tests.support import factories
 
 
 def one_line(text: str) -> bool:
@@ -172,6 +172,7 @@ def test_org_add_member_refuses_bad_input_with_one_line(cli, org, args, message)
     assert Membership.objects.count() == 1
 
 
+@pytest.mark.slow
 def test_the_real_command_line_exits_non_zero_with_one_line(real_cli):
     run = real_cli("user", "create", "not-an-email")
     assert run.code == 1

@@ -12,7 +12,7 @@ from handover.accounts.errors import EmailTaken, InvalidEmailAddress, InvalidPro
 from handover.accounts.models import ApiToken, User
 from handover.errors import NotFound
 from handover.hashing import hash_secret
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

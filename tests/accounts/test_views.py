@@ -10,7 +10,7 @@ from handover.accounts.models import ApiToken, User
 from handover.accounts.services import create_api_token
 from handover.hashing import hash_secret
 from handover.organizations.models import Membership, Role
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

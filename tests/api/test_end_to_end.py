@@ -2,7 +2,7 @@
 
 from handover.organizations.models import Role
 from handover.products.models import AccessLevel
-from tests import factories
+from tests.support import factories
 
 
 def test_a_transfer_from_preview_to_receipt_as_an_integrator_sees_it(

@@ -10,8 +10,8 @@ from handover.accounts.services import create_api_token, revoke_api_token
 from handover.audit.models import AuditEvent
 from handover.transfers import selectors
 from handover.transfers.models import Transfer, TransferState
-from tests import factories
-from tests.api.conftest import BASE, ApiClient, assert_error
+from tests.support import factories
+from tests.support.api import BASE, ApiClient, assert_error
 
 
 def _start_body(*products, **extra):

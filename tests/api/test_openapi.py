@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from schemathesis.specs.openapi import definitions
 
-from tests.api.conftest import BASE
+from tests.support.api import BASE
 
 
 @pytest.fixture

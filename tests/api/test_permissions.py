@@ -21,8 +21,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from handover.api import api as ninja_api
 from handover.organizations.models import Role
 from handover.transfers.services import start_transfer
-from tests import factories
-from tests.api.conftest import BASE, ApiClient, assert_error
+from tests.support import factories
+from tests.support.api import BASE, ApiClient, assert_error
+from tests.support.urls import resolver_routes
 
 ROLES = ["anonymous", "collaborator", "other", "administrator", "legal_representative"]
 
@@ -188,6 +189,16 @@ def _api_routes() -> set[str]:
 
 def test_every_route_of_the_url_resolver_is_in_the_matrix(db):
     assert _api_routes() == {path for _, path in MATRIX}
+
+
+def test_every_route_under_the_api_is_in_the_apis_own_matrix():
+    api_routes = {
+        "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.removeprefix("api/v1/"))
+        for route, name in resolver_routes()
+        if route.startswith("api/")
+        and name not in {"api:openapi-json", "api:openapi-view", "api:api-root", "api:unknown"}
+    }
+    assert api_routes == {path for _method, path in MATRIX}
 
 
 def test_the_api_is_the_only_thing_mounted_under_api(db):

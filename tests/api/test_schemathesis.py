@@ -19,7 +19,9 @@ from handover.accounts.services import create_api_token
 from handover.organizations.models import Role
 from handover.transfers.services import start_transfer
 from handover.wsgi import application
-from tests import factories
+from tests.support import factories
+
+pytestmark = pytest.mark.slow
 
 MAX_EXAMPLES = 25
 

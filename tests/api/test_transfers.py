@@ -15,8 +15,8 @@ from handover.products.models import Product, ProductAccess, ProductStatus
 from handover.terms.models import Acceptance
 from handover.transfers.models import LinkAttempt, Transfer, TransferState
 from handover.transfers.services import cancel_transfer
-from tests import factories
-from tests.api.conftest import assert_error
+from tests.support import factories
+from tests.support.api import assert_error
 
 TRANSFER_KEYS = {
     "id",

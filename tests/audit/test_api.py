@@ -6,7 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from handover.audit.models import AuditAction
 from handover.audit.services import Event, record_event, record_events
 from handover.organizations.models import Role
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

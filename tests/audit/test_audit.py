@@ -17,7 +17,7 @@ from handover.audit.selectors import audit_events_for_organization
 from handover.audit.services import Event, record_event, record_events
 from handover.errors import NotFound, PermissionDenied
 from handover.organizations.models import Role
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

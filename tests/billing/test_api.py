@@ -4,7 +4,7 @@ import pytest
 
 from handover.billing.models import Invoice
 from handover.organizations.models import Role
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from handover.billing.errors import InvalidInvoiceLine, InvoiceNumberTaken, Invo
 from handover.billing.models import Invoice, InvoiceLine
 from handover.billing.services import issue_invoice
 from handover.organizations.models import Role
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

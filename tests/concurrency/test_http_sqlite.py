@@ -14,15 +14,11 @@ from collections import Counter
 
 import pytest
 
-from tests.concurrency.racing import CONTENDERS, FIGURES, JOIN_TIMEOUT, TRIALS
-from tests.durability.processes import (
-    Serve,
-    embedded_env,
-    free_port,
-    last_line,
-    run_handover,
-    wait_until_answering,
-)
+from tests.support.processes import embedded_env, last_line, run_handover
+from tests.support.racing import CONTENDERS, FIGURES, JOIN_TIMEOUT, TRIALS
+from tests.support.servers import Serve, free_port, wait_until_answering
+
+pytestmark = pytest.mark.slow
 
 PER_TRANSFER = 20
 
@@ -34,7 +30,7 @@ def server(tmp_path_factory):
     env = embedded_env(data_dir)
     run_handover(env, "migrate", "--verbosity", "0")
     code = (
-        "from tests.concurrency.server_data import populate; "
+        "from tests.support.server_data import populate; "
         f"populate(recipients={CONTENDERS}, batches={3 * TRIALS}, per_batch={PER_TRANSFER})"
     )
     data = json.loads(last_line(run_handover(env, "shell", "--no-imports", "-c", code)))

@@ -22,9 +22,9 @@ from handover.transfers.services import (
     rotate_transfer_link,
     start_transfer,
 )
-from tests import factories
-from tests.concurrency.racing import CONTENDERS, FIGURES, TRIALS, describe, race
-from tests.durability.invariants import violations
+from tests.support import factories
+from tests.support.invariants import violations
+from tests.support.racing import CONTENDERS, FIGURES, TRIALS, describe, race
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 

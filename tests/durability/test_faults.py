@@ -14,11 +14,11 @@ from handover.organizations.models import Organization
 from handover.products.models import Product
 from handover.transfers import services
 from handover.transfers.models import TransferState
-from tests.concurrency.racing import FIGURES
-from tests.durability.invariants import violations
-from tests.durability.world import make_world, snapshot
+from tests.support.invariants import violations
+from tests.support.racing import FIGURES
+from tests.support.world import make_world, snapshot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 class InjectedFault(Exception):

@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 import handover
 from handover.transfers.tasks import send_transfer_ended_email
-from tests.durability.processes import embedded_env, last_line, run_handover
+from tests.support.processes import embedded_env, last_line, run_handover
 
 SQLITE_PRAGMAS = """
 import json
@@ -28,6 +28,7 @@ print(json.dumps({**pragmas, "begin": statements[0]}))
 """
 
 
+@pytest.mark.slow
 def test_the_embedded_sqlite_database_runs_in_wal_with_full_sync_and_immediate_transactions(tmp_path):
     """WAL with synchronous=FULL: a committed transaction survives a power cut; BEGIN IMMEDIATE takes
     the write lock first, so writers wait (busy timeout) instead of failing half-way."""

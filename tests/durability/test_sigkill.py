@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.concurrency.racing import FIGURES, TRIALS
-from tests.durability.processes import embedded_env, run_handover, start_handover
+from tests.support.processes import embedded_env, run_handover, start_handover
+from tests.support.racing import FIGURES, TRIALS
+
+pytestmark = pytest.mark.slow
 
 PRODUCTS = 1000
 TIMEOUT = 300
@@ -78,7 +80,7 @@ def _environment(backend: str, tmp_path: Path) -> dict[str, str]:
 
 def _step(env, world, stop_after) -> Child:
     code = (
-        "from tests.durability.crash import step; "
+        "from tests.support.crash import step; "
         f"step(world={world!r}, stop_after={stop_after!r}, products={PRODUCTS})"
     )
     return Child(env, code)
@@ -108,7 +110,7 @@ class Lives:
         return child, (world, before, after) if after is not None else None
 
     def last(self) -> tuple:
-        code = f"from tests.durability.crash import report; report(transfer={self.world['transfer']!r})"
+        code = f"from tests.support.crash import report; report(transfer={self.world['transfer']!r})"
         return self.world, self.before, json.loads(Child(self.env, code).finish().split(" ", 1)[1])
 
 

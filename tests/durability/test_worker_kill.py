@@ -21,7 +21,8 @@ from django_tasks_db.models import DBTaskResult
 
 from handover.runtime.queue import requeue_stuck_tasks
 from handover.transfers.tasks import send_transfer_ended_email
-from tests.durability.processes import embedded_env, free_port, last_line, run_handover, start_handover
+from tests.support.processes import embedded_env, last_line, run_handover, start_handover
+from tests.support.servers import free_port
 
 TIMEOUT = 120
 
@@ -52,7 +53,7 @@ STATUSES = (
     ".values_list('status', flat=True)))"
 )
 SEND_A_LINK = (
-    "from tests.durability.world import make_world; "
+    "from tests.support.world import make_world; "
     "from handover.transfers.services import send_transfer_link; "
     "world = make_world(products=3); "
     "send_transfer_link(actor=world.owner, transfer=world.transfer, email='rita@example.com')"
@@ -70,6 +71,7 @@ def smtp():
     controller.stop()
 
 
+@pytest.mark.slow
 def test_an_email_whose_worker_was_killed_while_sending_is_sent_by_the_next_worker(smtp, tmp_path):
     handler, port = smtp
     env = embedded_env(tmp_path, EMAIL_URL=f"smtp://127.0.0.1:{port}")

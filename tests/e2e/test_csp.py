@@ -1,13 +1,14 @@
 """The Content-Security-Policy breaks nothing: Chromium reports no violation on the pages, and the API
 docs (Swagger UI, served from ninja's own static files) still render their operations.
 
-Here rather than in tests/security/ because Playwright's sync API allows one browser per process:
-these tests share this folder's session browser. See docs/security.md."""
+Here rather than in tests/security/ because the browser tests live in this folder (marked e2e and slow,
+on transactional_db) and share the session's one browser: Playwright's sync API allows one per
+process. See docs/security.md."""
 
 import pytest
 from django.urls import reverse
 
-from tests import factories
+from tests.support import factories
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ Screenshots of the main pages are written to docs/screenshots/ when HANDOVER_SCR
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,8 +21,9 @@ from handover.organizations.models import Organization, Role
 from handover.products.models import Product
 from handover.transfers.models import Transfer, TransferState
 from handover.transfers.services import send_transfer_link, start_transfer
-from tests import factories
-from tests.factories import PASSWORD
+from tests.support import factories
+from tests.support.browser import sign_in_on
+from tests.support.factories import PASSWORD
 
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -70,38 +71,6 @@ def world(db):
         "recipient": recipient,
         "agency": agency,
     }
-
-
-@pytest.fixture
-def new_page(browser, live_server) -> Iterator[Callable[[], Page]]:
-    """Pages in further browser contexts: the recipient uses their own browser."""
-    contexts = []
-
-    def make(*, javascript: bool = True) -> Page:
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale="en-US",
-            viewport={"width": 1280, "height": 800},
-            java_script_enabled=javascript,
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def sign_in_on(page: Page, email: str, *, then: str | None = None) -> None:
-    """Sign in through the real form (on the page it is on, or on the sign-in page)."""
-    if then is None:
-        page.goto(reverse("account_login"))
-    form = page.locator("form").filter(has=page.locator("input[name=password]"))
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit], input[type=submit]").first.click()
-    page.wait_for_url(lambda url: reverse("account_login") not in url)
 
 
 def start_a_transfer(page: Page, *names: str) -> str:
@@ -299,7 +268,7 @@ def test_send_the_link_to_an_email_address_and_receive_into_a_new_organization(
     recipient_page = new_page()
     recipient_page.goto(f"/transfers/receive/{link.group(1)}")
     expect(recipient_page).to_have_url(re.compile(r"/accounts/login/\?next=/transfers/receive/$"))
-    sign_in_on(recipient_page, "luca@agence-web.example", then="here")
+    sign_in_on(recipient_page, "luca@agence-web.example", open_form=False)
     expect(recipient_page).to_have_url(re.compile(r"/transfers/receive/$"))
 
     # "If necessary, you can create a new Organization to receive products."

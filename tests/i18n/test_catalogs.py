@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.i18n.catalogs import LANGUAGES, mo_path, po_path, read_po
+from tests.support.catalogs import LANGUAGES, mo_path, po_path, read_po
 
 # What a translation must carry over unchanged: named and positional placeholders, template variables,
 # HTML tags with their attributes, and code in backquotes.

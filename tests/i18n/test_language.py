@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from handover.transfers.services import send_transfer_link, start_transfer
-from tests import factories
+from tests.support import factories
 
 # The guide's buttons and menu entries (SPEC §2), in each language of SPEC §4.
 GUIDE_LABELS = {

@@ -11,7 +11,7 @@ from handover.organizations.access import Permission
 from handover.organizations.errors import LegalRepresentativeRequired
 from handover.organizations.models import Membership, Role
 from handover.products.models import AccessLevel, Product
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

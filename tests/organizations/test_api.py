@@ -6,7 +6,7 @@ from django.urls import reverse
 from handover.accounts.services import create_api_token
 from handover.audit.models import AuditAction, AuditEvent
 from handover.organizations.models import Membership, Organization, Role
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from handover.errors import NotFound
 from handover.organizations.errors import LastLegalRepresentative
 from handover.organizations.models import Membership, Role
 from handover.organizations.services import change_member_role, leave_organization, remove_member
-from tests import factories
-from tests.concurrency.racing import FIGURES, TRIALS, describe, race
+from tests.support import factories
+from tests.support.racing import FIGURES, TRIALS, describe, race
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 

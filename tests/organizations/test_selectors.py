@@ -8,7 +8,7 @@ from handover.errors import NotFound
 from handover.organizations import access, selectors
 from handover.organizations.errors import AmbiguousOrganization, OrganizationNotFound
 from handover.organizations.models import Membership, Role
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from handover.organizations.models import Membership, Organization, Role, Team
 from handover.products.errors import UnknownAccessLevel
 from handover.products.models import AccessLevel, ProductAccess
 from handover.transfers.models import Transfer, TransferState
-from tests import factories
+from tests.support import factories
 
 LR, ADMIN, COLLAB = Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR, Role.COLLABORATOR
 

@@ -10,7 +10,7 @@ from handover.audit.models import AuditAction, AuditEvent
 from handover.organizations.errors import LastLegalRepresentative, LegalRepresentativeRequired
 from handover.organizations.models import Membership, Organization, Role, Team
 from handover.products.models import ProductAccess
-from tests import factories
+from tests.support import factories
 
 LR, ADMIN, COLLAB = Role.LEGAL_REPRESENTATIVE, Role.ADMINISTRATOR, Role.COLLABORATOR
 

@@ -7,7 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from handover.organizations.models import Role
 from handover.products.models import AccessLevel, ProductStatus
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,6 @@
 """The `handover product` and `handover access` commands."""
 
 import json
-import subprocess
-import sys
 from io import StringIO
 
 import pytest
@@ -12,7 +10,8 @@ from django.core.management.base import CommandError
 from handover.audit.models import AuditAction, AuditEvent
 from handover.organizations.models import Role
 from handover.products.models import Product, ProductAccess
-from tests import factories
+from tests.support import factories
+from tests.support.processes import embedded_env, run_handover
 
 pytestmark = pytest.mark.django_db
 
@@ -160,23 +159,11 @@ def test_access_revoke_without_a_right_is_refused(org):
         run("access", "revoke", str(product.id), "bob@example.com")
 
 
+@pytest.mark.slow
 def test_a_refusal_is_one_line_on_stderr_and_a_non_zero_exit(tmp_path):
-    import os
-
-    env = {**os.environ, "HANDOVER_DATA_DIR": str(tmp_path)}
-    env.pop("DATABASE_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "handover", "migrate", "--verbosity", "0"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "handover", "product", "create", "Nowhere", "--type", "domain", "--name", "x"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    env = embedded_env(tmp_path)
+    run_handover(env, "migrate", "--verbosity", "0")
+    result = run_handover(env, "product", "create", "Nowhere", "--type", "domain", "--name", "x", check=False)
 
     assert result.returncode != 0
     assert result.stdout == ""

@@ -13,7 +13,7 @@ from handover.products.selectors import (
     product_get_visible,
     products_visible_to,
 )
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

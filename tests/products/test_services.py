@@ -21,7 +21,7 @@ from handover.products.services import (
     set_product_status,
     unlink_products,
 )
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

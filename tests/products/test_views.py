@@ -10,7 +10,7 @@ from handover.organizations.models import Role
 from handover.products.catalogue import JELASTIC_REFUSAL, KSUITE_REFUSAL
 from handover.products.models import AccessLevel, ProductAccess, ProductStatus
 from handover.transfers.selectors import IN_PENDING_TRANSFER, INELIGIBLE_STATUS
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

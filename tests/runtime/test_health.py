@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
-from tests.durability.processes import free_port, request, wait_until_answering
+from tests.support.servers import free_port, request, wait_until_answering
 
 
 def test_healthz_answers_without_the_database_whatever_the_host_and_over_plain_http(client, settings):
@@ -61,6 +61,7 @@ def test_readyz_names_an_unreachable_task_queue(client):
     assert response.json()["failing"] == ["task_queue"]
 
 
+@pytest.mark.slow
 def test_a_server_whose_database_is_down_is_alive_but_not_ready(serve):
     """A real server on a PostgreSQL address where nothing listens: /healthz 200, /readyz 503 naming
     the database, and nothing of the connection (address, user, password) in the answer."""

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 import pytest
 
 from handover.runtime.logs import JsonFormatter, RedactSecrets
-from tests.durability.processes import embedded_env, last_line, request, run_handover, wait_until_answering
+from tests.support.processes import embedded_env, last_line, run_handover
+from tests.support.servers import request, wait_until_answering
 
 
 def handlers() -> list[logging.Handler]:
@@ -98,7 +99,7 @@ def test_a_request_id_that_is_not_a_plain_token_is_replaced(client, given):
 
 
 MAKE_LINKS = (
-    "from tests.durability.world import make_world; "
+    "from tests.support.world import make_world; "
     "from handover.transfers.services import send_transfer_link; "
     "live, emailed = make_world(products=2), make_world(products=2); "
     "send_transfer_link(actor=emailed.owner, transfer=emailed.transfer, email='rita@example.com'); "
@@ -106,6 +107,7 @@ MAKE_LINKS = (
 )
 
 
+@pytest.mark.slow
 def test_a_live_links_secret_never_reaches_the_server_log(serve, tmp_path):
     """Django logs a refused method with the path ("Method Not Allowed (OPTIONS): /transfers/receive/
     <secret>"), as CSRF logs a refused POST: the real server's output must show neither secret."""

@@ -11,8 +11,8 @@ from django_tasks_db.models import DBTaskResult
 from prometheus_client.parser import text_string_to_metric_families
 
 from handover.transfers.services import receive_transfer, send_transfer_link
-from tests.durability.processes import request, wait_until_answering
-from tests.durability.world import make_world
+from tests.support.servers import request, wait_until_answering
+from tests.support.world import make_world
 
 TOKEN = "metrics-token-for-tests"
 
@@ -99,6 +99,7 @@ def test_the_fleet_figures_come_from_the_database(client, settings, run_tasks, t
     )
 
 
+@pytest.mark.slow
 def test_request_counters_add_up_across_the_http_workers_of_a_server(serve, tmp_path):
     """Two granian worker processes answer; whichever answers the scrape, it counts both."""
     server, port = serve("--no-worker", "--workers", "2", "--threads", "2", HANDOVER_METRICS_TOKEN=TOKEN)

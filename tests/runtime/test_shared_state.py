@@ -6,9 +6,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from tests.durability.processes import embedded_env, run_handover, wait_until_answering
+import pytest
 
-HOST = "manager.example.test"  # the public name, the same through every server of the fleet
+from tests.support.processes import embedded_env, run_handover
+from tests.support.servers import wait_until_answering
+
 HOST = "manager.example.test"  # the public name, the same through every server of the fleet
 EMAIL, PASSWORD = "rita@example.com", "a-long-right-password"
 WRONG = "The email address and/or password you specified are not correct."
@@ -37,6 +39,7 @@ class Browser:
             return answer.read().decode() if answer.url.endswith("/accounts/login/") else answer.url
 
 
+@pytest.mark.slow
 def test_sign_in_failures_counted_by_one_server_throttle_the_other(serve, tmp_path):
     env = embedded_env(tmp_path)
     run_handover(env, "migrate", "--verbosity", "0")

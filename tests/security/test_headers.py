@@ -2,7 +2,6 @@
 3.3.x cookies, 12.x HTTPS, 6.3.1 / 2.4.1 anti-automation)."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,10 @@ from django.urls import reverse
 
 import handover
 from handover.web.security import CONTENT_SECURITY_POLICY
-from tests import factories
-from tests.durability.processes import embedded_env, run_handover
-from tests.factories import PASSWORD
+from tests.support import factories
+from tests.support.csp import INLINE_HANDLER, INLINE_SCRIPT, JAVASCRIPT_URL
+from tests.support.factories import PASSWORD
+from tests.support.processes import embedded_env, run_handover
 
 
 def _directives(policy: str) -> dict[str, list[str]]:
@@ -66,13 +66,6 @@ def test_signed_in_pages_carry_them_too(client, org, owner):
         assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
 
 
-INLINE_SCRIPT = re.compile(
-    r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:json|ld\+json)\")[^>]*>", re.I
-)
-INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
-JAVASCRIPT_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']\s*javascript:""", re.I)
-
-
 def test_no_template_of_handover_holds_an_inline_script_or_handler():
     """What the policy would block must not be needed: every behaviour lives in static files."""
     offenders = []
@@ -103,6 +96,7 @@ def _handover(tmp_path, env, *args):
     return run_handover(embedded_env(tmp_path, **env), *args, check=False)
 
 
+@pytest.mark.slow
 def test_served_over_https_the_deploy_checks_are_clean(tmp_path):
     result = _handover(tmp_path, PRODUCTION, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -121,6 +115,7 @@ def test_served_over_https_the_deploy_checks_are_clean(tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_the_deploy_checks_refuse_the_demos_public_mailbox(tmp_path):
     """Without EMAIL_URL, mail (password resets, transfer links) lands in the demo's mailbox, which
     anyone can read at /mailbox/."""

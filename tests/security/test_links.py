@@ -23,8 +23,8 @@ from handover.hashing import hash_secret
 from handover.transfers import links
 from handover.transfers.models import LinkAttempt, Transfer, TransferState
 from handover.transfers.services import rotate_transfer_link
-from tests import factories
-from tests.api.conftest import assert_error
+from tests.support import factories
+from tests.support.api import assert_error
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 256 bits of HMAC output, base64url without padding
 

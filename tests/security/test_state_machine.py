@@ -5,7 +5,7 @@ Hypothesis drives the services: start, rotate, send, cancel, receive (with the c
 replaced one), decline, complete directly, time passing, the expiry sweep, the initiator's demotion
 and promotion, products suspended and reactivated. A plain model predicts whether each step succeeds
 and what it changes; every refusal must be a domain error that changes nothing. After every step the
-database must match the model and keep the invariants of tests/durability/invariants.py: each product
+database must match the model and keep the invariants of tests/support/invariants.py: each product
 in one Organization, at most one pending transfer per product, a completed transfer's products in
 its destination (until moved again), no right of a user outside their Organizations, audit entries
 on both sides and one email task for every completion.
@@ -41,10 +41,12 @@ from handover.products.models import AccessLevel, Product, ProductStatus
 from handover.products.services import set_product_status
 from handover.transfers import links, services
 from handover.transfers.models import Transfer
-from tests import factories
-from tests.concurrency.racing import FIGURES
-from tests.durability.invariants import violations
-from tests.durability.world import snapshot
+from tests.support import factories
+from tests.support.invariants import violations
+from tests.support.racing import FIGURES
+from tests.support.world import snapshot
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("HANDOVER_HYPOTHESIS_EXAMPLES", "30"))
 STEPS = 20

@@ -3,8 +3,8 @@ an object of another Organization answers 404 wherever its id is put. CSRF (ASVS
 state-changing request is accepted without its token.
 
 The walks start from Django's URL resolver: a page added without a line in PAGES fails the suite. The
-API's own matrix (every OpenAPI operation x every role) is tests/api/test_permissions.py; here it is
-only checked that every route under /api/v1/ is in it, and that session calls need the CSRF token.
+API's own matrix (every OpenAPI operation and every route under /api/v1/ x every role) is
+tests/api/test_permissions.py; here it is only checked that session calls need the CSRF token.
 
 Roles are relative to the source Organization S: its legal representative, an administrator, a
 collaborator (granted one product), a member of another Organization O only (`other`), and anonymous.
@@ -19,16 +19,17 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from handover.accounts.services import create_api_token
 from handover.organizations.models import Membership, Role
 from handover.transfers.services import start_transfer
-from tests import factories
-from tests.concurrency.racing import FIGURES
-from tests.durability.world import snapshot
-from tests.factories import PASSWORD
-from tests.security.test_headers import INLINE_HANDLER, INLINE_SCRIPT
+from tests.support import factories
+from tests.support.csp import INLINE_HANDLER, INLINE_SCRIPT
+from tests.support.factories import PASSWORD
+from tests.support.racing import FIGURES
+from tests.support.urls import resolver_routes
+from tests.support.world import snapshot
 
 ROLES = ["anonymous", "collaborator", "administrator", "legal_representative", "other"]
 LOGIN = "login"  # a redirect to the sign-in page
@@ -159,30 +160,11 @@ PAGES: dict[str, Page] = {
 }
 
 
-def _routes() -> list[tuple[str, str]]:
-    """(route, name) of every URL pattern, with its namespace."""
-
-    def walk(patterns, prefix="", namespace=None):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = (
-                    ":".join(filter(None, [namespace, pattern.namespace])) if pattern.namespace else namespace
-                )
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-            elif isinstance(pattern, URLPattern):
-                yield (
-                    prefix + str(pattern.pattern),
-                    (f"{namespace}:" if namespace else "") + (pattern.name or ""),
-                )
-
-    return list(walk(get_resolver().url_patterns))
-
-
 def _parameters(route: str) -> list[str]:
     return [a or b for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)]
 
 
-ROUTES = {name: route for route, name in _routes()}
+ROUTES = {name: route for route, name in resolver_routes()}
 
 
 # The world -------------------------------------------------------------------------------------
@@ -298,7 +280,7 @@ def test_each_page_answers_each_role_as_expected(world, name):
 
 
 def test_every_page_of_the_url_resolver_is_in_the_matrix():
-    pages = {name for route, name in _routes() if not route.startswith(("admin/", "api/"))}
+    pages = {name for route, name in resolver_routes() if not route.startswith(("admin/", "api/"))}
     assert pages == set(PAGES)
     posts = sum(page.post is not None for page in PAGES.values())
     FIGURES.append(
@@ -306,18 +288,6 @@ def test_every_page_of_the_url_resolver_is_in_the_matrix():
         f"{posts} state-changing pages x {len(ROLES)} roles POST, {len(OBJECT_PAGES)} pages x 2 directions "
         f"with another Organization's objects, {len(PAGES)} pages refusing a POST without CSRF token"
     )
-
-
-def test_every_route_under_the_api_is_in_the_apis_own_matrix():
-    from tests.api.test_permissions import MATRIX
-
-    api_routes = {
-        "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.removeprefix("api/v1/"))
-        for route, name in _routes()
-        if route.startswith("api/")
-        and name not in {"api:openapi-json", "api:openapi-view", "api:api-root", "api:unknown"}
-    }
-    assert api_routes == {path for _method, path in MATRIX}
 
 
 OBJECT_PAGES = sorted(
@@ -422,7 +392,7 @@ def test_no_customer_reaches_the_operator_admin(world):
     """Every route under /admin/ sends anyone who is not staff to the admin's sign-in (or is public:
     its sign-in and sign-out); POSTs change nothing."""
     transfer_id = str(world.s.kwargs["transfer_id"])
-    routes = [(route, name) for route, name in _routes() if route.startswith("admin/")]
+    routes = [(route, name) for route, name in resolver_routes() if route.startswith("admin/")]
     assert len(routes) > 50
     for role in ROLES:
         client = _client(world, role)

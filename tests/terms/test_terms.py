@@ -22,7 +22,7 @@ from handover.terms.errors import (
 from handover.terms.models import Acceptance, AcceptanceStep, GeneralConditions
 from handover.terms.selectors import current_conditions
 from handover.terms.services import publish_conditions, record_acceptance
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

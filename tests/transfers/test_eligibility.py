@@ -5,7 +5,7 @@ import pytest
 from handover.products.selectors import products_visible_to
 from handover.transfers.models import TransferItem
 from handover.transfers.selectors import prefetch_pending_transfers, with_pending_transfer
-from tests import factories
+from tests.support import factories
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 from handover.products.models import Product
 from handover.transfers.models import TransferState
 from handover.transfers.services import receive_transfer, send_transfer_link
-from tests.durability.processes import free_port
+from tests.support.servers import free_port
 
 
 class Mailbox:

@@ -25,7 +25,7 @@ from handover.transfers.services import (
     rotate_transfer_link,
     send_transfer_link,
 )
-from tests import factories
+from tests.support import factories
 
 
 def _link_in(message) -> str:

@@ -21,7 +21,7 @@ from handover.transfers.services import (
     receive_transfer,
     rotate_transfer_link,
 )
-from tests import factories
+from tests.support import factories
 
 
 @pytest.fixture

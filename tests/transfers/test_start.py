@@ -12,7 +12,7 @@ from handover.terms.models import Acceptance, AcceptanceStep
 from handover.transfers import errors
 from handover.transfers.models import Transfer, TransferItem, TransferState
 from handover.transfers.services import preview_transfer, start_transfer
-from tests import factories
+from tests.support import factories
 
 
 def test_an_administrator_starts_a_transfer_of_several_products(start, org, admin, hosting, domain):

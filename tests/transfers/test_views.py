@@ -20,8 +20,8 @@ from handover.transfers.models import Transfer, TransferItem, TransferState
 from handover.transfers.selectors import transfer_get_by_token
 from handover.transfers.services import cancel_transfer, decline_transfer, receive_transfer
 from handover.transfers.views import _link_key
-from tests import factories
-from tests.factories import PASSWORD
+from tests.support import factories
+from tests.support.factories import PASSWORD
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from handover.transfers import errors
 from handover.transfers.models import Transfer, TransferState
 from handover.transfers.services import cancel_transfer, receive_transfer, send_transfer_link
 from handover.transfers.views import RECEIVE_TOKEN_KEY
-from tests import factories
-from tests.factories import PASSWORD
+from tests.support import factories
+from tests.support.factories import PASSWORD
 
 RECEIVE = reverse("transfers:receive")
 

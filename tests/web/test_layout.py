@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from handover.organizations.models import Role
-from tests import factories
+from tests.support import factories
 
 
 def test_home_sends_anonymous_visitors_to_sign_in(client):

@@ -11,7 +11,10 @@ import time
 import pytest
 
 from handover.web.demo import LUCA
-from tests.durability.processes import STARTUP_TIMEOUT, STOP_TIMEOUT, embedded_env, run_handover
+from tests.support.processes import embedded_env, run_handover
+from tests.support.servers import STARTUP_TIMEOUT, STOP_TIMEOUT
+
+pytestmark = pytest.mark.slow
 
 
 def get(port: int, path: str) -> http.client.HTTPResponse:

@@ -12,7 +12,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from handover.runtime.sweep import SweepScheduler, claim_interval, enqueue_sweep
-from tests.concurrency.racing import TRIALS, race
+from tests.support.racing import TRIALS, race
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Issue 2 in a browser: an administrator of several Organizations switches to one of them with the
-sidebar switcher, opens a product's dashboard and finds "Transfer to another Organization" in its
+"""In a browser, an administrator of several Organizations switches to one of them with the sidebar
+switcher, opens a product's dashboard and finds "Transfer to another Organization" in its
 "Manage" menu, as the guide's alternative method describes."""
 
 import re

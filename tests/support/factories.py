@@ -2,14 +2,18 @@
 
 import itertools
 import uuid
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from handover.accounts.models import User
+from handover.accounts.services import create_api_token
 from handover.billing.models import Invoice, InvoiceLine
 from handover.organizations.models import Membership, Organization, Role, Team
 from handover.products.models import AccessLevel, Product, ProductAccess, ProductStatus
 from handover.terms.models import GeneralConditions
+from handover.transfers.models import Transfer, TransferItem
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -100,20 +104,12 @@ def make_terms(version: str = "1.0") -> GeneralConditions:
 
 def api_headers(user: User) -> dict[str, str]:
     """Headers authenticating as `user` with a new personal API token."""
-    from handover.accounts.services import create_api_token
-
     _, secret = create_api_token(user=user, name="tests")
     return {"Authorization": f"Bearer {secret}"}
 
 
-def make_pending_transfer(organization: Organization, created_by: User, *products: Product):
+def make_pending_transfer(organization: Organization, created_by: User, *products: Product) -> Transfer:
     """A pending transfer of `products` written directly as rows (no service, no link, no events)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from handover.transfers.models import Transfer, TransferItem
-
     transfer = Transfer.objects.create(
         source_organization=organization, created_by=created_by, expires_at=timezone.now() + timedelta(days=7)
     )

@@ -1,51 +1,15 @@
-"""Running `handover` as a separate process, as an operator or a server would, on a database of its own."""
+"""Servers on this machine: a free port for one, and `handover serve` as a process of its own."""
 
 import http.client
-import os
 import queue
 import socket
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]  # the checkout: `tests` is importable from there
-
-
-def embedded_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of `make run`: SQLite and the local mailbox under `data_dir`, plus `extra`."""
-    env = {**os.environ, "HANDOVER_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
-    env.pop("DATABASE_URL", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set in this process for the browser tests only
-    return {**env, **extra}
-
-
-def start_handover(env: dict[str, str], *args: str, **options: Any) -> subprocess.Popen:
-    """`handover ARGS` started in the background (text mode)."""
-    return subprocess.Popen(  # noqa: S603 (our own interpreter and command)
-        [sys.executable, "-m", "handover", *args], env=env, cwd=ROOT, text=True, **options
-    )
-
-
-def run_handover(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """`handover ARGS` run to its end, its output captured; fails the caller if it fails and `check`."""
-    return subprocess.run(  # noqa: S603 (our own interpreter and command)
-        [sys.executable, "-m", "handover", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=check,
-    )
-
-
-def last_line(result: subprocess.CompletedProcess) -> str:
-    return result.stdout.strip().splitlines()[-1]
-
+from tests.support.processes import embedded_env, start_handover
 
 STARTUP_TIMEOUT = 120  # migrating a fresh SQLite database on a slow machine
 # granian kills a worker still running 30 s after the stop: a clean stop is much quicker than that.
@@ -132,3 +96,20 @@ def wait_until_answering(port: int, timeout: float = STARTUP_TIMEOUT) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Start `handover serve ARGS` on a free port, on the embedded database of `data_dir` (this test's
+    own by default), with `env` added; every server started is stopped at the end of the test."""
+    started = []
+
+    def start(*args: str, data_dir=None, **env: str) -> tuple[Serve, int]:
+        port = free_port()
+        server = Serve(data_dir or tmp_path, port, *args, **env)
+        started.append(server)
+        return server, port
+
+    yield start
+    for server in started:
+        server.stop()

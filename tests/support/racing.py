@@ -1,4 +1,5 @@
-"""Racing helpers: real threads, each on its own database connection, released together by a barrier."""
+"""Racing helpers: real threads, each on its own database connection, released together by a barrier;
+and the figures of the races, faults and random runs, printed once at the end of the session."""
 
 import os
 import threading
@@ -6,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
+import pytest
 from django.db import connections
 
 # How many times each race is run: a few locally, more in CI (.ci/run sets 20).
@@ -14,10 +15,6 @@ TRIALS = int(os.environ.get("HANDOVER_RACE_TRIALS", "5"))
 # How many requests race for one link.
 CONTENDERS = int(os.environ.get("HANDOVER_RACE_CONTENDERS", "8"))
 JOIN_TIMEOUT = 120
-
-
-def on_postgresql() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 
 @dataclass
@@ -58,10 +55,16 @@ def race(*calls: Callable[[], Any]) -> list[Outcome]:
     return outcomes
 
 
-# Figures of every race run in this session, printed at the end of the run (see conftest.py).
+# Figures of every race, fault and random run of this session, printed at the end of the run.
 FIGURES: list[str] = []
-FIGURES_SHOWN = False
 
 
 def describe(outcomes: list[Outcome]) -> str:
     return ", ".join("ok" if o.ok else f"{type(o.error).__name__}: {o.error}" for o in outcomes)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        terminalreporter.section("race, fault and random-run figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

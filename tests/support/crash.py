@@ -17,8 +17,8 @@ from handover.organizations.models import Organization
 from handover.products.models import Product
 from handover.transfers.models import Transfer
 from handover.transfers.services import receive_transfer
-from tests.durability.invariants import violations
-from tests.durability.world import make_world, snapshot
+from tests.support.invariants import violations
+from tests.support.world import make_world, snapshot
 
 
 def _say(line: str) -> None:

@@ -1,4 +1,4 @@
-"""An API client speaking JSON with a personal token, and the people of a source Organization."""
+"""An API client speaking JSON with a personal token, and the check of the one error shape."""
 
 import json
 from typing import Any
@@ -6,8 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from handover.accounts.services import create_api_token
-from tests.transfers import conftest as transfer_fixtures
+from tests.support.factories import api_headers
 
 BASE = "/api/v1"
 
@@ -17,11 +16,8 @@ class ApiClient:
 
     def __init__(self, user: Any = None):
         self.client = Client()
-        self.headers: dict[str, str] = {}
+        self.headers: dict[str, str] = {} if user is None else api_headers(user)
         self.user = user
-        if user is not None:
-            _, secret = create_api_token(user=user, name="tests")
-            self.headers["Authorization"] = f"Bearer {secret}"
 
     def get(self, path: str, params: dict[str, Any] | None = None, **headers: str) -> Any:
         return self.client.get(BASE + path, params or {}, headers={**self.headers, **headers})
@@ -55,20 +51,3 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
 def api():
     """A factory of API clients: `api(user)` with a token, `api()` anonymous."""
     return ApiClient
-
-
-# The people and products of the transfer tests, shared rather than written again.
-recipient = transfer_fixtures.recipient
-destination = transfer_fixtures.destination
-hosting = transfer_fixtures.hosting
-domain = transfer_fixtures.domain
-
-
-@pytest.fixture
-def started(terms, owner, org, hosting):
-    """A pending transfer of `hosting`, started by the owner through the service."""
-    from handover.transfers.services import start_transfer
-
-    return start_transfer(
-        actor=owner, organization=org, product_ids=[hosting.id], accept_terms=True, acknowledge_warnings=True
-    )

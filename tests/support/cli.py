@@ -1,3 +1,6 @@
+"""The command line: `cli` runs `handover <args>` in this process on the test database, `real_cli` runs
+the installed executable in a new process."""
+
 import io
 import os
 import subprocess

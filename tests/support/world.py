@@ -5,6 +5,8 @@ Used in the test process and in the subprocesses that are killed in the middle o
 import uuid
 from dataclasses import dataclass
 
+from django_tasks_db.models import DBTaskResult
+
 from handover.accounts.models import User
 from handover.audit.models import AuditEvent
 from handover.organizations.models import Membership, Organization, Role
@@ -12,7 +14,7 @@ from handover.products.models import AccessLevel, Product, ProductAccess
 from handover.terms.models import Acceptance
 from handover.transfers.models import Transfer, TransferItem
 from handover.transfers.services import start_transfer
-from tests import factories
+from tests.support import factories
 
 
 @dataclass
@@ -61,8 +63,6 @@ def make_world(products: int = 30) -> World:
 
 def snapshot() -> dict[str, object]:
     """Everything a receive may change, in a form that compares equal when nothing changed."""
-    from django_tasks_db.models import DBTaskResult
-
     return {
         "products": sorted(Product.objects.values_list("id", "organization_id")),
         "accesses": sorted(

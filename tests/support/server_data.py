@@ -8,7 +8,7 @@ batches, one batch per transfer a test will start.
 import json
 
 from handover.accounts.services import create_api_token
-from tests import factories
+from tests.support import factories
 
 
 def populate(*, recipients: int, batches: int, per_batch: int) -> None:

@@ -1,2 +1,0 @@
-# Kills on PostgreSQL are deselected elsewhere, and the figures printed with the races'.
-from tests.concurrency.conftest import pytest_collection_modifyitems, pytest_terminal_summary  # noqa: F401
