@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from handover.accounts.models import User
+from handover.terms.services import publish_conditions
 
 MODELS = [model for model in admin.site._registry if model._meta.app_label not in {"auth", "django_tasks_db"}]
 
@@ -34,3 +35,18 @@ def test_customers_cannot_open_the_admin(client, db):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_a_version_of_the_general_conditions_shows_its_text_in_every_language(client, operator):
+    conditions = publish_conditions(
+        version="2026-02",
+        title="Conditions",
+        body="English text.",
+        translations={"de": ("Bedingungen", "Deutscher Text."), "fr": ("Conditions", "Texte français.")},
+    )
+
+    listing = client.get(reverse("admin:terms_generalconditions_changelist")).content.decode()
+    page = client.get(reverse("admin:terms_generalconditions_change", args=[conditions.pk])).content.decode()
+
+    assert "de, fr" in listing
+    assert "English text." in page and "Deutscher Text." in page and "Texte français." in page

@@ -1,19 +1,41 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from handover.terms.models import Acceptance, GeneralConditions
+from handover.terms.models import Acceptance, ConditionsTranslation, GeneralConditions
+
+
+class ConditionsTranslationInline(admin.StackedInline):
+    """The version's text in each other language, shown beside the source text; published texts are
+    evidence of what people accepted, so they are read here, never changed."""
+
+    model = ConditionsTranslation
+    fields = readonly_fields = ("language", "title", "body")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(GeneralConditions)
 class GeneralConditionsAdmin(admin.ModelAdmin):
-    list_display = ["version", "title", "published_at"]
+    list_display = ["version", "title", "languages", "published_at"]
+    inlines = [ConditionsTranslationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("translations")
+
+    @admin.display(description=_("languages"))
+    def languages(self, obj: GeneralConditions) -> str:
+        return ", ".join(t.language for t in obj.translations.all())
 
 
 @admin.register(Acceptance)
 class AcceptanceAdmin(admin.ModelAdmin):
     """Acceptances are evidence: shown, never edited."""
 
-    list_display = ["accepted_at", "user", "organization", "conditions", "step", "ip"]
-    list_filter = ["step"]
+    list_display = ["accepted_at", "user", "organization", "conditions", "language", "step", "ip"]
+    list_filter = ["step", "language"]
     search_fields = ["user__email", "organization__name", "reference"]
     list_select_related = ["user", "organization", "conditions"]
 

@@ -28,3 +28,11 @@ class InvalidConditions(InvalidInput):
 class UnknownAcceptanceStep(InvalidInput):
     code = "unknown_acceptance_step"
     message = _("Unknown step “%(step)s”. Valid steps: %(valid)s.")
+
+
+class UnknownConditionsLanguage(InvalidInput):
+    code = "unknown_terms_language"
+    message = _(
+        "The general conditions cannot be published in “%(language)s”: a translation must be in one of "
+        "%(valid)s, the source text is in %(source)s."
+    )

@@ -277,6 +277,78 @@ except the users of a kDrive, who keep using it as collaborators of the receivin
 5. Acceptance. Each acceptance of these conditions is recorded with its date, its author and the \
 address it was made from.
 """
+# The same text in the other languages of the Manager: each person reads and accepts it in theirs.
+TERMS_TRANSLATIONS = {
+    "fr": (
+        "Conditions générales",
+        """\
+1. Champ d'application. Les présentes conditions régissent les produits souscrits par une Organisation \
+et gérés dans ce Manager.
+2. Transfert de produits. Un représentant légal ou un administrateur peut transférer des produits à une \
+autre Organisation. Un transfert déplace la gestion et la facturation des produits ; il ne modifie pas \
+le titulaire d'un domaine, et le service continue de fonctionner sans interruption.
+3. Factures. Les factures émises avant un transfert restent attachées à l'Organisation à laquelle elles \
+ont été adressées.
+4. Accès. Les utilisateurs et les équipes de l'Organisation d'origine perdent leurs droits sur les \
+produits transférés, à l'exception des utilisateurs d'un kDrive, qui continuent de l'utiliser en tant \
+que collaborateurs de l'Organisation destinataire.
+5. Acceptation. Chaque acceptation des présentes conditions est enregistrée avec sa date, son auteur et \
+l'adresse depuis laquelle elle a été faite.
+""",
+    ),
+    "de": (
+        "Allgemeine Geschäftsbedingungen",
+        """\
+1. Geltungsbereich. Diese Bedingungen gelten für die Produkte, die eine Organisation abonniert hat und \
+in diesem Manager verwaltet.
+2. Übertragung von Produkten. Ein gesetzlicher Vertreter oder ein Administrator kann Produkte an eine \
+andere Organisation übertragen. Mit einer Übertragung gehen die Verwaltung und die Abrechnung der \
+Produkte über; der Inhaber einer Domain ändert sich nicht, und der Dienst läuft ohne Unterbrechung \
+weiter.
+3. Rechnungen. Vor einer Übertragung ausgestellte Rechnungen verbleiben bei der Organisation, an die sie \
+ausgestellt wurden.
+4. Zugriff. Benutzer und Teams der abgebenden Organisation verlieren ihre Rechte an übertragenen \
+Produkten, mit Ausnahme der Benutzer eines kDrive, die es als Mitarbeiter der empfangenden \
+Organisation weiter nutzen.
+5. Annahme. Jede Annahme dieser Bedingungen wird mit ihrem Datum, ihrem Urheber und der Adresse, von der \
+aus sie erfolgte, aufgezeichnet.
+""",
+    ),
+    "it": (
+        "Condizioni generali",
+        """\
+1. Ambito di applicazione. Le presenti condizioni disciplinano i prodotti sottoscritti da \
+un'Organizzazione e gestiti in questo Manager.
+2. Trasferimento di prodotti. Un rappresentante legale o un amministratore può trasferire prodotti a \
+un'altra Organizzazione. Un trasferimento sposta la gestione e la fatturazione dei prodotti; non \
+modifica il registrante di un dominio, e il servizio continua a funzionare senza interruzioni.
+3. Fatture. Le fatture emesse prima di un trasferimento restano all'Organizzazione alla quale sono state \
+emesse.
+4. Accesso. Gli utenti e i team dell'Organizzazione di origine perdono i loro diritti sui prodotti \
+trasferiti, eccetto gli utenti di un kDrive, che continuano a utilizzarlo come collaboratori \
+dell'Organizzazione ricevente.
+5. Accettazione. Ogni accettazione delle presenti condizioni viene registrata con la sua data, il suo \
+autore e l'indirizzo da cui è stata effettuata.
+""",
+    ),
+    "es": (
+        "Condiciones generales",
+        """\
+1. Ámbito de aplicación. Las presentes condiciones rigen los productos contratados por una Organización \
+y gestionados en este Manager.
+2. Transferencia de productos. Un representante legal o un administrador puede transferir productos a \
+otra Organización. Una transferencia traslada la gestión y la facturación de los productos; no modifica \
+el registrante de un dominio, y el servicio sigue funcionando sin interrupción.
+3. Facturas. Las facturas emitidas antes de una transferencia permanecen en la Organización a la que se \
+emitieron.
+4. Acceso. Los usuarios y los equipos de la Organización de origen pierden sus derechos sobre los \
+productos transferidos, salvo los usuarios de un kDrive, que siguen usándolo como colaboradores de la \
+Organización receptora.
+5. Aceptación. Cada aceptación de estas condiciones se registra con su fecha, su autor y la dirección \
+desde la que se realizó.
+""",
+    ),
+}
 
 
 def _roles_by_user() -> dict[str, list[str]]:
@@ -313,7 +385,9 @@ def load_demo() -> bool:
     try:
         current_conditions()
     except NoConditionsPublished:
-        publish_conditions(version=TERMS_VERSION, title=TERMS_TITLE, body=TERMS_BODY)
+        publish_conditions(
+            version=TERMS_VERSION, title=TERMS_TITLE, body=TERMS_BODY, translations=TERMS_TRANSLATIONS
+        )
     users = {}
     for person in USERS:
         user = create_user(email=person.email, password=DEMO_PASSWORD, name=person.name, verified=True)
