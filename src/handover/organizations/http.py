@@ -17,6 +17,7 @@ from handover.errors import NotFound
 from handover.organizations import access
 from handover.organizations.access import Permission
 from handover.organizations.models import Membership, Organization
+from handover.organizations.services import remember_organization_used
 
 SESSION_KEY = "organization_id"
 
@@ -45,7 +46,8 @@ def organization_page(
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Resolve `org_id` to `request.organization` and `request.membership` (404 to non-members;
     with `permission`, 403 to members without it, before anything else runs) and remember it as the
-    user's current Organization."""
+    user's current Organization: in the session, and on the membership when it is a switch (for
+    the next sign-in, on any device)."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
@@ -59,6 +61,7 @@ def organization_page(
             request.organization = membership.organization
             if request.session.get(SESSION_KEY) != str(membership.organization_id):
                 request.session[SESSION_KEY] = str(membership.organization_id)
+                remember_organization_used(membership=membership)
             if permission is not None:
                 access.check(membership, permission)
             return view(request, *args, **kwargs)

@@ -38,6 +38,8 @@ class Membership(UUIDModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.COLLABORATOR)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the user last switched to this Organization, on any device: signing in lands there.
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["organization__name", "user__email"]

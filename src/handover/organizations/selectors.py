@@ -1,10 +1,11 @@
 """Reads of Organizations, their members and teams, scoped to what the user may see."""
 
+from contextlib import suppress
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 
 from handover.accounts.models import User
 from handover.errors import NotFound
@@ -25,6 +26,21 @@ ROLE_RANK = Case(
 def memberships_for_user(*, user: User) -> QuerySet[Membership]:
     """The user's memberships with their Organizations, by Organization name (one query)."""
     return Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
+
+
+def membership_to_open(*, user: User, remembered: str | None = None) -> Membership | None:
+    """The membership whose Organization the Manager opens for `user`: the one this session used
+    last (`remembered`, an Organization id), else the one the user used last on any device or
+    browser, else the first by name; None without any (one query)."""
+    order: list[Any] = []
+    with suppress(ValueError):  # nothing (or nothing valid) remembered in this session
+        order.append(Case(When(organization_id=UUID(remembered or ""), then=Value(0)), default=Value(1)))
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by(*order, F("last_used_at").desc(nulls_last=True), "organization__name")
+        .first()
+    )
 
 
 def memberships_for_user_with(*, user: User, permission: Permission) -> QuerySet[Membership]:

@@ -11,6 +11,7 @@ from typing import cast
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from handover.accounts.models import User
@@ -170,6 +171,12 @@ def create_organization(*, actor: User, name: str, country: str = "CH") -> Organ
         details={"name": name, "country": country, "legal_representative": actor.email},
     )
     return organization
+
+
+def remember_organization_used(*, membership: Membership) -> None:
+    """Note that the user just switched to this Organization, so that their next sign-in, on any
+    device, lands there. Not audited: it changes nothing of the Organization."""
+    Membership.objects.filter(pk=membership.pk).update(last_used_at=timezone.now())
 
 
 @transaction.atomic

@@ -3,17 +3,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from handover.organizations.http import SESSION_KEY
-from handover.organizations.selectors import memberships_for_user
+from handover.organizations.selectors import membership_to_open
 from handover.web.mailbox import mailbox_enabled, mailbox_messages
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The Manager's entry: the remembered Organization, else the first one, else a prompt to create one."""
-    memberships = list(memberships_for_user(user=request.user))  # type: ignore[arg-type]
-    remembered = request.session.get(SESSION_KEY)
-    chosen = next((m for m in memberships if str(m.organization_id) == remembered), None)
-    chosen = chosen or (memberships[0] if memberships else None)
+    """The Manager's entry: the Organization used last (in this session, else on any device), else a
+    prompt to create one."""
+    chosen = membership_to_open(user=request.user, remembered=request.session.get(SESSION_KEY))  # type: ignore[arg-type]
     if chosen is None:
         return redirect("organizations:create")
     return redirect("products:list", chosen.organization_id)
