@@ -4,6 +4,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The accessibility engine the browser tests run on every page (tests/e2e/test_accessibility.py), from npm.
+AXE_CORE := 4.14.1
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test run test test-fast lint format bench screenshots clean
@@ -26,9 +28,15 @@ $(VENV)/.test-installed: $(BIN)/handover
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
+$(VENV)/axe-core/.installed-$(AXE_CORE): | $(BIN)/handover
+	@command -v npm >/dev/null || { echo "The accessibility tests need npm: apt-get install npm" >&2; exit 1; }
+	rm -rf $(VENV)/axe-core
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/axe-core axe-core@$(AXE_CORE)
+	@touch $@
+
 install: $(BIN)/handover ## Create .venv and install Handover into it
 
-install-test: $(VENV)/.test-installed ## Install the test dependencies too
+install-test: $(VENV)/.test-installed $(VENV)/axe-core/.installed-$(AXE_CORE) ## Install the test dependencies too (axe-core from npm)
 
 run: install ## Serve the demo on http://$(HOST):$(PORT) (SQLite and a local mailbox unless DATABASE_URL/EMAIL_URL say otherwise)
 	$(BIN)/handover serve --host $(HOST) --port $(PORT) --demo
