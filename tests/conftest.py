@@ -5,6 +5,7 @@ pytest.register_assert_rewrite("tests.support")
 
 pytest_plugins = [
     "tests.support.passwords",
+    "tests.support.languages",
     "tests.support.databases",
     "tests.support.racing",
     "tests.support.tasks",

@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 from handover.runtime.logs import logging_config
 
@@ -150,14 +149,16 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Each named in itself, as a person looks for their own language in a list.
 LANGUAGES = [
-    ("en", _("English")),
-    ("fr", _("French")),
-    ("de", _("German")),
-    ("it", _("Italian")),
-    ("es", _("Spanish")),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("it", "Italiano"),
+    ("es", "Español"),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The app's catalog, then its wording of third-party messages (allauth's), which wins over theirs.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -165,3 +165,17 @@ def test_a_user_who_chose_german_gets_the_transfer_email_in_german(link_email):
 def test_an_address_without_an_account_gets_the_email_in_english(link_email):
     message = link_email("nobody@example.com", sender_language="de")
     assert message.subject == "Source SA is transferring products to you"
+
+
+@pytest.mark.parametrize("language", ["en", "de", "it"])
+def test_the_language_list_names_each_language_in_itself(client, owner, language):
+    client.force_login(owner)
+    html = client.get(reverse("accounts:profile"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for code, name in [
+        ("en", "English"),
+        ("fr", "Français"),
+        ("de", "Deutsch"),
+        ("it", "Italiano"),
+        ("es", "Español"),
+    ]:
+        assert f'<option value="{code}" lang="{code}">{name}</option>' in html

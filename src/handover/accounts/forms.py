@@ -23,12 +23,23 @@ class SignupForm(forms.Form):
         pass
 
 
+class LanguageSelect(forms.Select):
+    """Each language named in itself, and marked as written in it (`lang`), for screen readers."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150, required=False)
     language = forms.ChoiceField(
         label=_("Language"),
         required=False,
         help_text=_("Of the pages and of the emails you receive."),
+        widget=LanguageSelect,
     )
 
     def __init__(self, *args, **kwargs):
