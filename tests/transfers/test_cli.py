@@ -20,7 +20,9 @@ def run(*args: str) -> str:
 
 def test_list_prints_the_organizations_transfers_by_name_or_id(start, org, owner, hosting):
     transfer = start(owner, org, hosting).transfer
-    assert str(transfer.id) in run("list", "Source SA")
+    listed = run("list", "Source SA")
+    assert str(transfer.id) in listed
+    assert listed.rstrip().endswith("Source SA → …  (1 product)")
     [row] = json.loads(run("list", str(org.id), "--json"))
     assert row["id"] == str(transfer.id)
     assert row["state"] == "pending"

@@ -55,6 +55,19 @@ def test_sending_the_link_emails_a_working_link_from_the_worker(
     assert AuditEvent.objects.filter(action=AuditAction.TRANSFER_LINK_SENT, organization=org).count() == 1
 
 
+@pytest.mark.parametrize("message", ["Your new shop.", "Also the domain."])
+def test_the_link_email_prints_the_note_and_the_message_once_each(
+    start, org, owner, hosting, run_tasks, message
+):
+    started = start(owner, org, hosting, note="Your new shop.")
+    send_transfer_link(actor=owner, transfer=started.transfer, email="someone@example.com", message=message)
+    run_tasks()
+    [email] = mail.outbox
+    html = email.alternatives[0][0]
+    for text in {"Your new shop.", message}:
+        assert (email.body.count(text), html.count(text)) == (1, 1), text
+
+
 def test_a_link_replaced_before_the_worker_ran_is_not_sent(start, org, owner, hosting, run_tasks):
     started = start(owner, org, hosting)
     send_transfer_link(actor=owner, transfer=started.transfer, email="someone@example.com")

@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from handover.errors import DomainError
 from handover.organizations.selectors import organization_get_by_ref
@@ -46,11 +47,7 @@ class Command(BaseCommand):
                 filters=TransferFilter({"state": state or ""}),
             )
         )
-        rows = [
-            f"{t.id}  {t.current_state:<9}  {t.created_at:%Y-%m-%d %H:%M}  {t.source_organization.name} → "
-            f"{t.destination_organization or '…'}  ({len(t.items.all())} products)"
-            for t in transfers
-        ]
+        rows = [_row(t) for t in transfers]
         self._print(json, [_shape(t) for t in transfers], "\n".join(rows) or "No transfers.")
 
     def _cancel(self, *, transfer_id: str, reason: str, json: bool, **options: Any) -> None:
@@ -64,3 +61,12 @@ class Command(BaseCommand):
 
 def _shape(transfer: Transfer) -> dict[str, Any]:
     return TransferOut.from_orm(transfer).model_dump(mode="json")
+
+
+def _row(transfer: Transfer) -> str:
+    count = len(transfer.items.all())
+    products = ngettext("%(n)s product", "%(n)s products", count) % {"n": count}
+    return (
+        f"{transfer.id}  {transfer.current_state:<9}  {transfer.created_at:%Y-%m-%d %H:%M}  "
+        f"{transfer.source_organization.name} → {transfer.destination_organization or '…'}  ({products})"
+    )
