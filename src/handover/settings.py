@@ -159,6 +159,7 @@ LANGUAGES = [
 ]
 # The app's catalog, then its wording of third-party messages (allauth's), which wins over theirs.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
+FORMAT_MODULE_PATH = ["handover.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

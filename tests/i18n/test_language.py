@@ -1,6 +1,8 @@
 """Which language a person gets: the guide's labels in every language, the browser's choice for
 visitors, the profile's choice for signed-in users, on pages and in emails."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -179,3 +181,20 @@ def test_the_language_list_names_each_language_in_itself(client, owner, language
         ("es", "Español"),
     ]:
         assert f'<option value="{code}" lang="{code}">{name}</option>' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "date"),
+    [("it", "2 marzo 2026"), ("fr", "2 mars 2026"), ("de", "2. März 2026"), ("es", "2 de marzo de 2026")],
+)
+def test_dates_read_as_each_language_writes_them(client, org, owner, language, date):
+    """Italian among them: no weekday, and the month in lower case."""
+    product = factories.make_product(org, "domain", name="example.ch")
+    product.renews_on = datetime.date(2026, 3, 2)
+    product.save(update_fields=["renews_on"])
+    client.force_login(owner)
+
+    html = client.get(reverse("products:detail", args=[org.id, product.id]), HTTP_ACCEPT_LANGUAGE=language)
+
+    assert f'<time datetime="2026-03-02">{date}</time>' in html.content.decode()
+    assert "Lunedì" not in html.content.decode() and "Marzo" not in html.content.decode()
