@@ -74,6 +74,9 @@ PUBLIC_PAGES = [
 NOT_PAGES = {
     "web:home": "redirects to an Organization",
     "web:mailbox": "the demo's local mailbox, absent with the tests' email backend",
+    "web:healthz": "a probe for the load balancer (plain text)",
+    "web:readyz": "a probe for the load balancer (plain text)",
+    "web:metrics": "Prometheus' figures (plain text, behind a token)",
     "audit:export": "a CSV download",
     "transfers:receive_link": "redirects to transfers:receive",
     "transfers:receive_waiting": "redirects to transfers:receive",
