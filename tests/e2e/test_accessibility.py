@@ -23,10 +23,11 @@ from handover.organizations.models import Membership, Organization, Team
 from handover.products.models import Product, ProductAccess
 from handover.transfers.services import start_transfer
 from handover.web.demo import ALPINE, DEMO_PASSWORD, LUCA, load_demo
-from tests.concurrency.racing import FIGURES
-from tests.e2e.conftest import TIMEOUT_MS, sign_in_on
-from tests.security.test_tenancy import ROUTES, _parameters
+from tests.support.browser import TIMEOUT_MS, sign_in_on
+from tests.support.racing import FIGURES
+from tests.support.urls import resolver_routes, route_parameters
 
+ROUTES = {name: route for route, name in resolver_routes()}
 AXE = Path(sys.prefix) / "axe-core" / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 SERIOUS = ("serious", "critical")
@@ -152,7 +153,7 @@ def demo(settings, live_server) -> SimpleNamespace:
 
 
 def _url(name: str, kwargs: dict) -> str:
-    return reverse(name, kwargs={p: kwargs[p] for p in _parameters(ROUTES[name])})
+    return reverse(name, kwargs={p: kwargs[p] for p in route_parameters(ROUTES[name])})
 
 
 @pytest.fixture

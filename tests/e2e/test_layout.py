@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from handover.organizations.models import Role
 from handover.transfers.services import start_transfer
-from tests import factories
+from tests.support import factories
 
 PHONE = {"width": 390, "height": 844}
 

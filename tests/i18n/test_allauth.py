@@ -12,10 +12,9 @@ from django.core import mail
 from django.urls import reverse
 
 from handover.accounts.models import User
-from tests import factories
-from tests.factories import PASSWORD
-from tests.i18n.catalogs import LANGUAGES, read_po
-from tests.i18n.test_catalogs import _placeholders
+from tests.support import factories
+from tests.support.catalogs import LANGUAGES, placeholders, read_po
+from tests.support.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +58,7 @@ def _entries(path: Path):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_each_wording_still_replaces_a_message_of_allauth_or_django_and_keeps_its_placeholders(language):
+def test_each_wording_still_replaces_a_message_of_allauth_or_django_and_keeps_itsplaceholders(language):
     ours = _entries(OVERRIDES / language / "LC_MESSAGES" / "django.po")
     theirs = {
         entry.key for path in THEIRS for entry in _entries(path / language / "LC_MESSAGES" / "django.po")
@@ -73,7 +72,7 @@ def test_each_wording_still_replaces_a_message_of_allauth_or_django_and_keeps_it
     assert [
         e.msgid
         for e, i, text in texts
-        if _placeholders(text) != _placeholders(e.msgid_plural if i else e.msgid)
+        if placeholders(text) != placeholders(e.msgid_plural if i else e.msgid)
     ] == []
     assert [
         e.msgid for e in ours if e.msgid_plural is None and compiled.gettext(e.msgid) != e.msgstr[0]

@@ -5,15 +5,7 @@ import re
 
 import pytest
 
-from tests.support.catalogs import LANGUAGES, mo_path, po_path, read_po
-
-# What a translation must carry over unchanged: named and positional placeholders, template variables,
-# HTML tags with their attributes, and code in backquotes.
-_PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\{.*?\}\}|\{\w*\}|<[^>]+>|`[^`]+`")
-
-
-def _placeholders(text: str) -> list[str]:
-    return sorted(_PLACEHOLDER.findall(text))
+from tests.support.catalogs import LANGUAGES, mo_path, placeholders, po_path, read_po
 
 
 def _messages(language: str):
@@ -56,7 +48,7 @@ def test_placeholders_tags_and_code_are_kept(language):
     for m in _messages(language)[1]:
         for index, text in m.msgstr.items():
             source = m.msgid if index == 0 else m.msgid_plural
-            if _placeholders(text) != _placeholders(source):
+            if placeholders(text) != placeholders(source):
                 wrong.append((m.msgid, text))
     assert wrong == []
 

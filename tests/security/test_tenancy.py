@@ -28,7 +28,7 @@ from tests.support import factories
 from tests.support.csp import INLINE_HANDLER, INLINE_SCRIPT
 from tests.support.factories import PASSWORD
 from tests.support.racing import FIGURES
-from tests.support.urls import resolver_routes
+from tests.support.urls import resolver_routes, route_parameters
 from tests.support.world import snapshot
 
 ROLES = ["anonymous", "collaborator", "administrator", "legal_representative", "other"]
@@ -160,10 +160,6 @@ PAGES: dict[str, Page] = {
 }
 
 
-def _parameters(route: str) -> list[str]:
-    return [a or b for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)]
-
-
 ROUTES = {name: route for route, name in resolver_routes()}
 
 
@@ -224,7 +220,7 @@ def world(terms, owner, org):
 
 
 def _url(name: str, kwargs: dict[str, Any]) -> str:
-    return reverse(name, kwargs={p: kwargs[p] for p in _parameters(ROUTES[name])})
+    return reverse(name, kwargs={p: kwargs[p] for p in route_parameters(ROUTES[name])})
 
 
 def _client(world, role: str, **options) -> Client:
@@ -293,7 +289,7 @@ def test_every_page_of_the_url_resolver_is_in_the_matrix():
 OBJECT_PAGES = sorted(
     name
     for name in PAGES
-    if set(_parameters(ROUTES[name])) - {"org_id"} and "org_id" in _parameters(ROUTES[name])
+    if set(route_parameters(ROUTES[name])) - {"org_id"} and "org_id" in route_parameters(ROUTES[name])
 )
 
 

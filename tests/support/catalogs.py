@@ -96,3 +96,12 @@ def po_path(language: str) -> Path:
 
 def mo_path(language: str) -> Path:
     return LOCALE_DIR / language / "LC_MESSAGES" / "django.mo"
+
+
+# What a translation must carry over unchanged: named and positional placeholders, template variables,
+# HTML tags with their attributes, and code in backquotes.
+_PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\{.*?\}\}|\{\w*\}|<[^>]+>|`[^`]+`")
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(_PLACEHOLDER.findall(text))

@@ -1,3 +1,5 @@
+import re
+
 from django.urls import URLPattern, URLResolver, get_resolver
 
 
@@ -18,3 +20,8 @@ def resolver_routes() -> list[tuple[str, str]]:
                 )
 
     return list(walk(get_resolver().url_patterns))
+
+
+def route_parameters(route: str) -> list[str]:
+    """The names of a route's parameters, e.g. ["org_id", "transfer_id"]."""
+    return [a or b for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)]
