@@ -106,6 +106,10 @@ NOT_PAGES = {
             "organizations:transfer_lock",
             "products:grant",
             "products:revoke",
+            "transfers:rotate",
+            "transfers:send",
+            "transfers:complete",
+            "transfers:cancel",
         ]
     },
 }
