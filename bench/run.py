@@ -1,79 +1,269 @@
 """Benchmarks of the paths that must not grow with the number of rows, reported as ratios.
 
-Run with `make bench` (SQLite under var/bench) or with DATABASE_URL pointing to PostgreSQL. Every
-figure is measured in this one run, so the ratios compare like with like on the same machine.
+`make bench` measures the embedded SQLite database (a fresh file under var/bench); with DATABASE_URL
+pointing to a scratch PostgreSQL database it measures that one (the bench adds its rows there).
+
+Over HTTP: a real `handover serve` (one worker process, no task worker) on that database, timed
+from a client in this process: starting and receiving transfers of 10, 1,000 and 10,000 products
+(up to HANDOVER_MAX_PRODUCTS_PER_TRANSFER), and the throughput of API lists against `GET
+/api/v1/me` on the same server. In this process, through Django's test client on the same database:
+the SQL statements of each start and receive, and the products page. Every figure is measured in
+this one run, so the ratios compare like with like on the same machine.
 """
 
+import http.client
+import json
 import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "handover.settings")
-os.environ.setdefault("HANDOVER_DATA_DIR", tempfile.mkdtemp(prefix="handover-bench-"))
+os.environ.setdefault("HANDOVER_DATA_DIR", str(ROOT / "var" / "bench"))
+Path(os.environ["HANDOVER_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+RUN_DIR = Path(tempfile.mkdtemp(prefix="run-", dir=os.environ["HANDOVER_DATA_DIR"]))
 if not os.environ.get("DATABASE_URL"):
-    os.environ["DATABASE_URL"] = f"sqlite:///{Path(os.environ['HANDOVER_DATA_DIR']) / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = f"sqlite:///{RUN_DIR / 'bench.sqlite3'}"
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
+from allauth.account.models import EmailAddress  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from handover.accounts.services import create_user  # noqa: E402
-from handover.organizations.services import create_organization  # noqa: E402
-from handover.products.models import Product  # noqa: E402
-from handover.transfers.services import receive_transfer, start_transfer  # noqa: E402
+from handover.accounts.models import User  # noqa: E402
+from handover.accounts.services import create_api_token  # noqa: E402
+from handover.organizations.models import Membership, Organization, Role  # noqa: E402
+from handover.products.models import AccessLevel, Product, ProductAccess  # noqa: E402
+from handover.terms.models import GeneralConditions  # noqa: E402
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+SIZES = [n for n in (10, 1000, 10_000) if n <= settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER]
+LIST_SECONDS = float(os.environ.get("BENCH_LIST_SECONDS", "2"))
+STARTUP_TIMEOUT = 120
+SERVE_OPTIONS = ("--workers", "1", "--threads", "1", "--no-worker", "--no-migrate")
 
 
-def make_products(organization, count: int) -> list[Product]:
-    return Product.objects.bulk_create(
-        Product(
-            organization=organization,
-            type="web_hosting",
-            name=f"site-{i}.example",
-            service_ref=uuid.uuid4().hex,
+# Rows -------------------------------------------------------------------------------------------
+
+
+def _person(label: str) -> User:
+    user = User.objects.create_user(email=f"{label}-{uuid.uuid4().hex[:8]}@bench.example", password=None)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    return user
+
+
+def _organization(name: str, owner: User) -> Organization:
+    organization = Organization.objects.create(name=f"{name} {uuid.uuid4().hex[:6]}")
+    Membership.objects.create(organization=organization, user=owner, role=Role.LEGAL_REPRESENTATIVE)
+    return organization
+
+
+def _batch(organization: Organization, count: int, user: User) -> list[str]:
+    """`count` new hostings, one in ten managed by `user` (who loses access when they move)."""
+    tag = uuid.uuid4().hex[:6]
+    products = Product.objects.bulk_create(
+        (
+            Product(
+                organization=organization,
+                type="web_hosting",
+                name=f"site-{tag}-{i}.example",
+                service_ref=uuid.uuid4().hex,
+            )
+            for i in range(count)
+        ),
+        batch_size=2000,
+    )
+    ProductAccess.objects.bulk_create(
+        (ProductAccess(product=p, user=user, level=AccessLevel.MANAGE) for p in products[::10]),
+        batch_size=2000,
+    )
+    return [str(p.id) for p in products]
+
+
+class World:
+    """A source Organization with a batch of fresh products per measured transfer, a destination,
+    and their owners' API tokens."""
+
+    def __init__(self, batches: dict[int, int]):
+        GeneralConditions.objects.get_or_create(
+            version="bench", defaults={"title": "General conditions", "body": "The bench's conditions."}
         )
-        for i in range(count)
-    )
+        sender, self.receiver = _person("sender"), _person("receiver")
+        self.source = _organization("Bench source", sender)
+        self.destination = _organization("Bench destination", self.receiver)
+        staff = _person("staff")
+        Membership.objects.create(organization=self.source, user=staff, role=Role.COLLABORATOR)
+        self.sender_token = create_api_token(user=sender, name="bench")[1]
+        self.receiver_token = create_api_token(user=self.receiver, name="bench")[1]
+        self.batches = {n: [_batch(self.source, n, staff) for _ in range(k)] for n, k in batches.items()}
+        self.warm_up = [_batch(self.source, 10, staff) for _ in range(2)]
+        self.largest = ""  # the id of a transfer of the largest size, once started
+
+    def start_body(self, ids: list[str]) -> dict[str, object]:
+        return {"product_ids": ids, "accept_terms": True, "acknowledge_warnings": True}
+
+    def receive_body(self, token: str) -> dict[str, object]:
+        return {"token": token, "destination_organization_id": str(self.destination.id), "accept_terms": True}
 
 
-def timed_receive(count: int) -> tuple[float, int]:
-    sender = create_user(email=f"s-{uuid.uuid4().hex[:8]}@bench.example", password="x" * 12)
-    receiver = create_user(email=f"r-{uuid.uuid4().hex[:8]}@bench.example", password="x" * 12)
-    source = create_organization(actor=sender, name="Bench source")
-    destination = create_organization(actor=receiver, name="Bench destination")
-    products = make_products(source, count)
-    started = start_transfer(
-        actor=sender,
-        organization=source,
-        product_ids=[p.id for p in products],
-        accept_terms=True,
-        acknowledge_warnings=True,
-    )
-    with CaptureQueriesContext(connection) as queries:
+# A real server ----------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """`handover serve` on this run's database: one HTTP worker process, no task worker."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop("BASE_URL", None)
+        self.log = (RUN_DIR / "serve.log").open("w")
+        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and command)
+            [sys.executable, "-m", "handover", "serve", "--port", str(self.port), *SERVE_OPTIONS],
+            env=env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except ConnectionRefusedError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    raise SystemExit(f"handover serve did not start; see {self.log.name}") from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+class Api:
+    """One keep-alive HTTP connection authenticated by a personal API token."""
+
+    def __init__(self, port: int, token: str):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body: object = None, expect: int = 200) -> tuple[float, dict]:
+        """The seconds from sending the request to reading the whole answer, and the answer."""
+        data = json.dumps(body).encode() if body is not None else None
         began = time.perf_counter()
-        receive_transfer(actor=receiver, token=started.token, destination=destination, accept_terms=True)
+        self.connection.request(method, f"/api/v1{path}", body=data, headers=self.headers)
+        response = self.connection.getresponse()
+        raw = response.read()
         elapsed = time.perf_counter() - began
-    return elapsed, len(queries)
+        if response.status != expect:
+            raise SystemExit(f"{method} {path} answered {response.status}: {raw[:500]!r}")
+        return elapsed, json.loads(raw or b"{}")
 
 
-def timed_product_list(count: int) -> tuple[float, int]:
-    owner = create_user(email=f"o-{uuid.uuid4().hex[:8]}@bench.example", password="x" * 12)
-    organization = create_organization(actor=owner, name="Bench list")
-    make_products(organization, count)
+# Measures ---------------------------------------------------------------------------------------
+
+
+def transfers_over_http(world: World, port: int) -> dict[int, tuple[float, float]]:
+    """Median seconds of start and of receive per size, batches alternating between sizes."""
+    sender, receiver = Api(port, world.sender_token), Api(port, world.receiver_token)
+    source = world.source.id
+    # Warm-up: the worker's first requests import and connect.
+    for ids in world.warm_up:
+        _, started = sender.call("POST", f"/organizations/{source}/transfers", world.start_body(ids), 201)
+        receiver.call("POST", "/transfer-links/receive", world.receive_body(started["token"]))
+    samples: dict[int, tuple[list[float], list[float]]] = {n: ([], []) for n in SIZES}
+    for repeat in range(REPEATS):
+        for n in SIZES:
+            ids = world.batches[n][repeat]
+            start_s, started = sender.call(
+                "POST", f"/organizations/{source}/transfers", world.start_body(ids), 201
+            )
+            body = world.receive_body(started["token"])
+            receive_s, _ = receiver.call("POST", "/transfer-links/receive", body)
+            world.largest = started["id"]
+            samples[n][0].append(start_s)
+            samples[n][1].append(receive_s)
+    return {n: (statistics.median(s), statistics.median(r)) for n, (s, r) in samples.items()}
+
+
+def statements_in_process(world: World) -> dict[int, tuple[int, int]]:
+    """The SQL statements of one start and one receive per size, through the whole Django stack."""
+    counts = {}
+    for n in SIZES:
+        ids = world.batches[n][REPEATS]
+        sender = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {world.sender_token}")
+        receiver = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {world.receiver_token}")
+        with CaptureQueriesContext(connection) as start:
+            started = sender.post(
+                f"/api/v1/organizations/{world.source.id}/transfers",
+                world.start_body(ids),
+                content_type="application/json",
+            )
+        assert started.status_code == 201, started.content[:500]
+        with CaptureQueriesContext(connection) as receive:
+            received = receiver.post(
+                "/api/v1/transfer-links/receive",
+                world.receive_body(started.json()["token"]),
+                content_type="application/json",
+            )
+        assert received.status_code == 200, received.content[:500]
+        counts[n] = (len(start), len(receive))
+    return counts
+
+
+def throughput(api: Api, path: str) -> float:
+    """Sequential requests per second on one keep-alive connection, over LIST_SECONDS."""
+    api.call("GET", path)
+    done, began = 0, time.perf_counter()
+    while time.perf_counter() - began < LIST_SECONDS:
+        api.call("GET", path)
+        done += 1
+    return done / (time.perf_counter() - began)
+
+
+def lists_over_http(world: World, port: int) -> list[tuple[str, float]]:
+    api = Api(port, world.receiver_token)
+    destination = world.destination.id
+    _, largest = api.call("GET", f"/transfers/{world.largest}")
+    paths = [
+        ("GET /api/v1/me", "/me"),
+        ("products, 50 of the destination's", f"/organizations/{destination}/products?limit=50"),
+        ("transfers, 50 of the destination's", f"/organizations/{destination}/transfers?limit=50"),
+        (f"one transfer of {SIZES[-1]} products", f"/transfers/{largest['id']}"),
+    ]
+    if "product_count" in largest:
+        paths.append(("its products, 50 of them", f"/transfers/{largest['id']}/products?limit=50"))
+    return [(label, throughput(api, path)) for label, path in paths]
+
+
+def products_page(world: World) -> tuple[float, int]:
+    """The products page of the destination (50 shown per page), in process."""
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(owner)
-    url = reverse("products:list", args=[organization.id])
+    client.force_login(world.receiver)
+    url = reverse("products:list", args=[world.destination.id])
     client.get(url)  # warm up
     samples = []
     with CaptureQueriesContext(connection) as queries:
@@ -84,21 +274,58 @@ def timed_product_list(count: int) -> tuple[float, int]:
     return statistics.median(samples), len(queries) // REPEATS
 
 
+# The report -------------------------------------------------------------------------------------
+
+
+def _table(title: str, header: str, rows: list[str]) -> None:
+    print(title)
+    print("  " + header)
+    for row in rows:
+        print("  " + row)
+
+
 def main() -> int:
     call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor}; repeats: {REPEATS}")
-    receive = {n: min(timed_receive(n) for _ in range(REPEATS)) for n in (10, 100, 1000)}
-    base_time, _ = receive[10]
-    print("receive a transfer of N products")
-    for n, (seconds, queries) in receive.items():
-        ratio = seconds / base_time
-        print(f"  N={n:>5}: {seconds * 1000:8.1f} ms, {queries} queries, {ratio:5.1f} times the time of N=10")
-    lists = {n: timed_product_list(n) for n in (50, 5000)}
-    small, _ = lists[50]
-    print("products page (50 shown per page) with N products in the Organization")
-    for n, (seconds, queries) in lists.items():
-        ratio = seconds / small
-        print(f"  N={n:>5}: {seconds * 1000:8.1f} ms, {queries} queries, {ratio:5.1f} times the time of N=50")
+    print(
+        f"database: {connection.vendor}; repeats: {REPEATS} (medians); "
+        f"HANDOVER_MAX_PRODUCTS_PER_TRANSFER: {settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER}"
+    )
+    # Per size: REPEATS timed batches and one for the statement counts.
+    world = World({n: REPEATS + 1 for n in SIZES})
+    connection.close()  # the server's worker must not wait behind this process's connection
+
+    server = Server()
+    try:
+        timed = transfers_over_http(world, server.port)
+        lists = lists_over_http(world, server.port)
+    finally:
+        server.stop()
+    counted = statements_in_process(world)
+    page = products_page(world)
+
+    base_start, base_receive = timed[SIZES[0]]
+    _table(
+        "transfers over HTTP (handover serve, 1 worker process, 1 thread; client timing)",
+        f"{'N':>6} {'start ms':>9} {'x N=10':>7} {'receive ms':>11} {'x N=10':>7} "
+        f"{'start SQL':>10} {'receive SQL':>12}",
+        [
+            f"{n:>6} {s * 1000:9.1f} {s / base_start:7.2f} {r * 1000:11.1f} {r / base_receive:7.2f} "
+            f"{counted[n][0]:>10} {counted[n][1]:>12}"
+            for n, (s, r) in timed.items()
+        ],
+    )
+    me = lists[0][1]
+    _table(
+        f"API throughput on the same server (sequential, keep-alive, {LIST_SECONDS:g} s each)",
+        f"{'request':<36} {'req/s':>8} {'x /me':>7}",
+        [f"{label:<36} {rps:8.1f} {rps / me:7.2f}" for label, rps in lists],
+    )
+    products = Product.objects.filter(organization=world.destination).count()
+    seconds, queries = page
+    print(
+        f"products page of the destination ({products} products, 50 shown), in process: "
+        f"{seconds * 1000:.1f} ms, {queries} queries"
+    )
     return 0
 
 

@@ -241,9 +241,14 @@ NINJA_PAGINATION_CLASS = "handover.schemas.Pagination"
 
 # Handover itself.
 HANDOVER_TRANSFER_TTL = int(os.environ.get("HANDOVER_TRANSFER_TTL", str(7 * 24 * 3600)))
-HANDOVER_MAX_PRODUCTS_PER_TRANSFER = 1000
-# The web form that starts the largest transfer posts one field per product, plus a few of its own.
+# The most products one transfer holds (all or nothing).
+HANDOVER_MAX_PRODUCTS_PER_TRANSFER = max(
+    1, int(os.environ.get("HANDOVER_MAX_PRODUCTS_PER_TRANSFER", "10000"))
+)
+# The web form that starts the largest transfer posts one field per product, plus a few of its own;
+# the API's body lists one id (~40 bytes of JSON) per product.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = HANDOVER_MAX_PRODUCTS_PER_TRANSFER + 100
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, HANDOVER_MAX_PRODUCTS_PER_TRANSFER * 64)
 # Failed link lookups allowed per user and per address within the window, before 429.
 HANDOVER_LINK_ATTEMPT_LIMIT = int(os.environ.get("HANDOVER_LINK_ATTEMPT_LIMIT", "20"))
 HANDOVER_LINK_ATTEMPT_WINDOW = int(os.environ.get("HANDOVER_LINK_ATTEMPT_WINDOW", "900"))

@@ -4,6 +4,7 @@ import json
 import uuid
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from handover.accounts.services import create_api_token, revoke_api_token
@@ -221,7 +222,7 @@ def test_a_huge_body_answers_413(api, owner, org, terms, unchanged):
 
 
 def test_more_products_than_a_transfer_holds_answer_400(api, owner, org, terms, unchanged):
-    ids = [str(uuid.uuid4()) for _ in range(1001)]
+    ids = [str(uuid.uuid4()) for _ in range(settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER + 1)]
 
     response = api(owner).post(
         f"/organizations/{org.id}/transfers",

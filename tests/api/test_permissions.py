@@ -84,6 +84,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/transfers/{transfer_id}"): Rule(
         lambda c, w: c.get(f"/transfers/{w.transfer.id}"), admins_only(200)
     ),
+    ("GET", "/transfers/{transfer_id}/products"): Rule(
+        lambda c, w: c.get(f"/transfers/{w.transfer.id}/products"), admins_only(200)
+    ),
     ("POST", "/transfers/{transfer_id}/link"): Rule(
         lambda c, w: c.post(f"/transfers/{w.transfer.id}/link"), admins_only(200)
     ),
@@ -103,6 +106,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/transfer-links/inspect"): Rule(
         lambda c, w: c.post("/transfer-links/inspect", {"token": w.token}), anyone_signed_in(200)
+    ),
+    ("POST", "/transfer-links/products"): Rule(
+        lambda c, w: c.post("/transfer-links/products", {"token": w.token}), anyone_signed_in(200)
     ),
     ("POST", "/transfer-links/receive"): Rule(
         lambda c, w: c.post(

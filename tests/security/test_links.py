@@ -293,6 +293,7 @@ def test_no_api_operation_takes_a_secret_in_its_path_or_query():
     assert sorted(carriers) == [
         ("POST", "/api/v1/transfer-links/decline"),
         ("POST", "/api/v1/transfer-links/inspect"),
+        ("POST", "/api/v1/transfer-links/products"),
         ("POST", "/api/v1/transfer-links/receive"),
     ]
 

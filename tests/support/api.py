@@ -35,6 +35,21 @@ class ApiClient:
         )
 
 
+def start_body(*products: Any, **extra: Any) -> dict[str, Any]:
+    """The body that starts a transfer of `products` with the usual acknowledgements."""
+    return {
+        "product_ids": [str(p.id) for p in products],
+        "accept_terms": True,
+        "acknowledge_warnings": True,
+        **extra,
+    }
+
+
+def receive_body(token: str, destination: Any, **extra: Any) -> dict[str, Any]:
+    """The body that receives a link's products into `destination`."""
+    return {"token": token, "destination_organization_id": str(destination.id), "accept_terms": True, **extra}
+
+
 def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     """The response is `status` in the one error shape, with `code`; returns its body."""
     assert response.status_code == status, (response.status_code, response.content[:500])

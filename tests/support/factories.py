@@ -111,7 +111,13 @@ def api_headers(user: User) -> dict[str, str]:
 def make_pending_transfer(organization: Organization, created_by: User, *products: Product) -> Transfer:
     """A pending transfer of `products` written directly as rows (no service, no link, no events)."""
     transfer = Transfer.objects.create(
-        source_organization=organization, created_by=created_by, expires_at=timezone.now() + timedelta(days=7)
+        source_organization=organization,
+        created_by=created_by,
+        expires_at=timezone.now() + timedelta(days=7),
+        product_count=len(products),
     )
-    TransferItem.objects.bulk_create(TransferItem(transfer=transfer, product=p) for p in products)
+    ranked = sorted(products, key=lambda p: (p.name, str(p.pk)))
+    TransferItem.objects.bulk_create(
+        TransferItem(transfer=transfer, product=p, position=n) for n, p in enumerate(ranked, start=1)
+    )
     return transfer

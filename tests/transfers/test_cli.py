@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from handover.transfers.models import Transfer, TransferState
+from tests.support import factories
 
 
 def run(*args: str) -> str:
@@ -29,6 +30,22 @@ def test_list_prints_the_organizations_transfers_by_name_or_id(start, org, owner
     assert row["source_organization"] == {"id": str(org.id), "name": "Source SA"}
     assert row["products"] == [{"id": str(hosting.id), "name": "shop.example", "type": "web_hosting"}]
     assert json.loads(run("list", "Source SA", "--state", "completed", "--json")) == []
+
+
+def test_products_pages_through_a_transfers_products_by_name(start, org, owner):
+    products = factories.make_products(org, 60)
+    transfer = start(owner, org, *products).transfer
+    names = sorted(p.name for p in products)
+
+    [row] = json.loads(run("list", "Source SA", "--json"))
+    page = json.loads(run("products", str(transfer.id), "--offset", "55", "--json"))
+    everything = run("products", str(transfer.id), "--limit", "0")
+
+    assert (row["product_count"], len(row["products"])) == (60, 50)
+    assert page["count"] == 60
+    assert [p["name"] for p in page["items"]] == names[55:]
+    assert everything.count("web_hosting-") == 60
+    assert "60 of the transfer's 60 products" in everything
 
 
 def test_cancel_ends_a_pending_transfer(start, org, owner, hosting):

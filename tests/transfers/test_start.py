@@ -11,8 +11,10 @@ from handover.products.models import ProductStatus
 from handover.terms.models import Acceptance, AcceptanceStep
 from handover.transfers import errors
 from handover.transfers.models import Transfer, TransferItem, TransferState
+from handover.transfers.selectors import ProductFilter
 from handover.transfers.services import preview_transfer, start_transfer
 from tests.support import factories
+from tests.support.processes import embedded_env, last_line, run_handover
 
 
 def test_an_administrator_starts_a_transfer_of_several_products(start, org, admin, hosting, domain):
@@ -106,17 +108,25 @@ def test_a_product_twice_is_refused(terms, org, owner, hosting):
     _nothing_started()
 
 
-def test_more_than_a_thousand_products_is_refused(terms, org, owner):
-    products = factories.make_products(org, 1001)
+@pytest.mark.parametrize(
+    ("env", "maximum"), [({}, "10000"), ({"HANDOVER_MAX_PRODUCTS_PER_TRANSFER": "250"}, "250")]
+)
+def test_a_transfer_holds_up_to_ten_thousand_products_unless_the_environment_says(tmp_path, env, maximum):
+    environment = embedded_env(tmp_path, **env)
+    if not env:
+        environment.pop("HANDOVER_MAX_PRODUCTS_PER_TRANSFER", None)
+    code = "from django.conf import settings; print(settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER)"
+    assert last_line(run_handover(environment, "shell", "--no-imports", "-c", code)) == maximum
+
+
+@pytest.mark.parametrize("selection", ["ids", "filter"])
+def test_more_products_than_the_maximum_are_refused(terms, org, owner, settings, selection):
+    settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER = 20
+    products = factories.make_products(org, 21)
+    chosen = {"product_ids": [p.id for p in products]} if selection == "ids" else {"filter": ProductFilter()}
     with pytest.raises(errors.TooManyProducts) as caught:
-        start_transfer(
-            actor=owner,
-            organization=org,
-            product_ids=[p.id for p in products],
-            accept_terms=True,
-            acknowledge_warnings=True,
-        )
-    assert "1000" in caught.value.detail
+        start_transfer(actor=owner, organization=org, accept_terms=True, acknowledge_warnings=True, **chosen)
+    assert "20" in caught.value.detail
     _nothing_started()
 
 
@@ -154,7 +164,7 @@ def test_the_database_refuses_a_product_in_two_pending_transfers(start, org, own
         source_organization=org, created_by=owner, expires_at=first.expires_at, link_hash="x" * 64
     )
     with pytest.raises(IntegrityError), transaction.atomic():
-        TransferItem.objects.create(transfer=second, product=hosting)
+        TransferItem.objects.create(transfer=second, product=hosting, position=1)
 
 
 def test_a_locked_organization_refuses_to_start(start, org, owner, hosting):

@@ -1,13 +1,22 @@
 from django.contrib import admin
 
 from handover.transfers.models import Transfer, TransferItem
+from handover.transfers.selectors import FIRST_PRODUCTS
 
 
 class TransferItemInline(admin.TabularInline):
+    """The transfer's first products (a transfer may hold 10,000; `handover transfer products ID`
+    lists them all)."""
+
     model = TransferItem
     extra = 0
     raw_id_fields = ["product"]
-    readonly_fields = ["product", "pending"]
+    readonly_fields = ["position", "product", "pending"]
+    verbose_name_plural = f"first {FIRST_PRODUCTS} products"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).filter(position__lte=FIRST_PRODUCTS)
+        return queryset.select_related("product").order_by("position")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -22,6 +31,7 @@ class TransferAdmin(admin.ModelAdmin):
         "state",
         "source_organization",
         "destination_organization",
+        "product_count",
         "created_at",
         "expires_at",
     ]

@@ -1,11 +1,17 @@
 """The transfer endpoints of /api/v1/: parse, call the one service or selector, serialize.
 
-Shapes (SPEC §4): a transfer reads as `TransferOut`; `created_by` and `received_by` are
-`{id, email, name}`; the answers that create a link (start, new link) add `link` and `token`, which
-are shown then and never again. The preview answers each product's readiness (`ready`, `warning`,
-`blocked` with a `code` and a `reason`), the warnings as sentences, the blocked products, and the
-concrete consequences (who loses access, which teams lose their rights, who moves with a kDrive, the
-linked products left behind, the invoice lines that stay).
+Shapes (SPEC §4, §6.1): a transfer reads as `TransferOut`, with its `product_count` and its first
+50 `products` by name (`/transfers/{id}/products`, or `/transfer-links/products` for the recipient,
+pages through all of them); `created_by` and `received_by` are `{id, email, name}`; the answers
+that create a link (start, new link) add `link` and `token`, which are shown then and never again.
+The preview answers counts for the whole selection (per readiness, per type, per user and team) and
+details for the first 50 of each list (each product's readiness: `ready`, `warning`, `blocked` with
+a `code` and a `reason`; who loses access, which teams lose their rights, who moves with a kDrive,
+the linked products left behind), the warnings as sentences, and the invoice lines that stay: its
+size does not grow with the number of products.
+
+A selection is `product_ids` (up to HANDOVER_MAX_PRODUCTS_PER_TRANSFER) or a `filter`, resolved on the
+server over the products the caller may see.
 
 Link secrets travel in request bodies only. The services limit attempts with unknown secrets and the
 emails sent (429 `too_many_attempts` with Retry-After). With session authentication (not with a
@@ -14,7 +20,7 @@ personal API token) starting, completing and receiving need a recent sign-in, as
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.conf import settings
@@ -40,8 +46,19 @@ from handover.schemas import (
 )
 from handover.transfers import services
 from handover.transfers.filters import TransferFilter
-from handover.transfers.models import Transfer
-from handover.transfers.selectors import Impact, transfer_get_for_admin, transfers_for_organization
+from handover.transfers.models import Transfer, TransferItem
+from handover.transfers.selectors import (
+    FIRST_PRODUCTS,
+    NAMED,
+    Affected,
+    Impact,
+    ProductFilter,
+    ProductImpact,
+    first_items,
+    transfer_get_for_admin,
+    transfer_items,
+    transfers_for_organization,
+)
 
 router = Router()
 
@@ -66,13 +83,36 @@ class ProductRef(Schema):
     type: str
 
 
+class TransferProduct(ProductRef):
+    """One product of a transfer, read from its item."""
+
+    @staticmethod
+    def resolve_id(obj: TransferItem) -> UUID:
+        return obj.product_id
+
+    @staticmethod
+    def resolve_name(obj: TransferItem) -> str:
+        return obj.product.name
+
+    @staticmethod
+    def resolve_type(obj: TransferItem) -> str:
+        return obj.product.type
+
+
 class TransferOut(Schema):
-    """A transfer, as SPEC §4 spells it."""
+    """A transfer, as SPEC §4 and §6.1 spell it."""
 
     id: UUID
     state: TransferStateName
     source_organization: OrganizationRef
-    products: list[ProductRef]
+    product_count: int = Field(..., description="How many products the transfer holds.")
+    products: list[ProductRef] = Field(
+        ...,
+        description=(
+            f"The first {FIRST_PRODUCTS} products by name; `GET /transfers/{{id}}/products` (or "
+            "`POST /transfer-links/products` for the recipient) pages through all of them."
+        ),
+    )
     created_by: UserRef
     created_at: datetime
     expires_at: datetime
@@ -90,13 +130,7 @@ class TransferOut(Schema):
     def resolve_products(obj: Transfer | dict[str, Any]) -> list[Any]:
         if isinstance(obj, dict):  # already serialized (TransferWithLink)
             return obj["products"]
-        # Transfers read through the selectors have their items and products prefetched; one
-        # returned by a service is read with one join.
-        if "items" in getattr(obj, "_prefetched_objects_cache", {}):
-            items = obj.items.all()
-        else:
-            items = obj.items.select_related("product")
-        return sorted((item.product for item in items), key=lambda p: (p.name, str(p.id)))
+        return [item.product for item in first_items(obj)]
 
 
 class TransferWithLink(TransferOut):
@@ -127,16 +161,26 @@ class ProductImpactOut(Schema):
 
 class UserProductsOut(Schema):
     user: UserRef
-    products: list[ProductRef]
+    product_count: int = Field(..., description="On how many of the selected products.")
+    products: list[ProductRef] = Field(..., description=f"The first {NAMED} of them, by name.")
 
 
 class TeamProductsOut(Schema):
     team: TeamRef
-    products: list[ProductRef]
+    product_count: int = Field(..., description="On how many of the selected products.")
+    products: list[ProductRef] = Field(..., description=f"The first {NAMED} of them, by name.")
+
+
+class TypeCountOut(Schema):
+    type: str
+    label: str
+    count: int
+    blocked_count: int
 
 
 class PreviewOut(Schema):
-    """The impact check: what the transfer would do, computed before anything changes."""
+    """The impact check: what the transfer would do, computed before anything changes. Counts cover
+    the whole selection; lists hold the first 50 (by name, or by email for people)."""
 
     can_start: bool = Field(
         ..., description="True when no product is blocked and outgoing transfers are not locked."
@@ -144,15 +188,38 @@ class PreviewOut(Schema):
     transfers_locked: bool = Field(
         ..., description="The Organization's legal representatives locked outgoing transfers."
     )
-    products: list[ProductImpactOut]
-    blocked: list[ProductImpactOut]
-    warnings: list[str]
-    users_losing_access: list[UserProductsOut]
-    teams_losing_rights: list[TeamProductsOut]
-    users_moving: list[UserProductsOut] = Field(
-        ..., description="kDrive users who join the receiving Organization as collaborators."
+    product_count: int = Field(..., description="How many products are selected.")
+    ready_count: int = Field(..., description="Products that move as they are.")
+    warning_count: int = Field(..., description="Products whose move changes someone's access.")
+    blocked_count: int = Field(..., description="Products that cannot be part of the transfer.")
+    by_type: list[TypeCountOut] = Field(..., description="The selected products per type.")
+    products: list[ProductImpactOut] = Field(
+        ..., description=f"The first {FIRST_PRODUCTS} selected products, by name."
     )
-    linked_products_left_behind: list[ProductRef]
+    blocked: list[ProductImpactOut] = Field(
+        ..., description=f"The first {FIRST_PRODUCTS} blocked products, by name."
+    )
+    warnings: list[str] = Field(..., description="The consequences, as sentences to show before starting.")
+    users_losing_access: list[UserProductsOut] = Field(
+        ..., description=f"The first {FIRST_PRODUCTS} users, by email."
+    )
+    users_losing_access_count: int
+    teams_losing_rights: list[TeamProductsOut] = Field(
+        ..., description=f"The first {FIRST_PRODUCTS} teams, by name."
+    )
+    teams_losing_rights_count: int
+    users_moving: list[UserProductsOut] = Field(
+        ...,
+        description=(
+            f"The first {FIRST_PRODUCTS} kDrive users (by email) who join the receiving Organization "
+            "as collaborators."
+        ),
+    )
+    users_moving_count: int
+    linked_products_left_behind: list[ProductRef] = Field(
+        ..., description=f"The first {FIRST_PRODUCTS} products linked to the selection but not in it."
+    )
+    linked_products_left_behind_count: int
     invoice_line_count: int = Field(
         ..., description="Invoice lines naming these products; invoices never move."
     )
@@ -161,12 +228,52 @@ class PreviewOut(Schema):
 ProductIds = list[UUID]
 
 
-class PreviewIn(Input):
-    product_ids: ProductIds = Field(..., min_length=1, max_length=MAX_PRODUCTS)
+class ProductFilterIn(Input):
+    """The products of the Organization that match, among those the caller may see."""
+
+    type: single_line(32) | None = Field(None, description="A product type code.")  # type: ignore[valid-type]
+    q: single_line(100) | None = Field(None, description="Part of the name.")  # type: ignore[valid-type]
+    transferable: StrictBool | None = Field(
+        None,
+        description=(
+            "true: only the products that can go into a new transfer now (transferable type, active, "
+            "in no pending transfer); false: only the others."
+        ),
+    )
 
 
-class StartIn(Input):
-    product_ids: ProductIds = Field(..., min_length=1, max_length=MAX_PRODUCTS)
+class SelectionIn(Input):
+    """Exactly one of `product_ids` and `filter`."""
+
+    product_ids: Annotated[ProductIds, Field(min_length=1, max_length=MAX_PRODUCTS)] | None = Field(
+        None, description="The products, by id."
+    )
+    filter: ProductFilterIn | None = Field(
+        None,
+        description=(
+            "Instead of `product_ids`: every product that matches, resolved on the server when the "
+            "request runs (refused when none matches, or more than the maximum)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def one_selection(self) -> "SelectionIn":
+        if (self.product_ids is None) == (self.filter is None):
+            raise ValueError("Give product_ids or filter, not both.")
+        return self
+
+    def selection(self) -> dict[str, Any]:
+        """The services' selection arguments."""
+        if self.filter is not None:
+            return {"filter": ProductFilter(**self.filter.model_dump())}
+        return {"product_ids": self.product_ids}
+
+
+class PreviewIn(SelectionIn):
+    pass
+
+
+class StartIn(SelectionIn):
     accept_terms: StrictBool = Field(..., description="The general conditions were read and accepted.")
     acknowledge_warnings: StrictBool = Field(
         ..., description="The preview's warnings were read and validated."
@@ -238,37 +345,47 @@ def _with_session_reauthentication(view: Callable[..., Any]) -> Callable[..., An
     return recent_authentication_required(lambda request: not getattr(request, "api_token", False))(view)
 
 
-def _preview(impact: Impact, organization: Organization) -> dict[str, Any]:
-    products = [
-        {
-            "id": p.product.id,
-            "name": p.product.name,
-            "type": p.product.type,
-            "readiness": p.readiness,
-            "code": p.code or None,
-            "reason": p.reason or None,
-            "consequences": p.consequences,
-            "pending_transfer_id": p.pending_transfer_id,
-        }
-        for p in impact.products
-    ]
-
-    def grouped(mapping: dict[Any, list[Any]], key: str) -> list[dict[str, Any]]:
-        rows = [{key: who, "products": sorted(ps, key=lambda p: p.name)} for who, ps in mapping.items()]
-        return sorted(
-            rows, key=lambda row: str(getattr(row[key], "name", "") or getattr(row[key], "email", ""))
-        )
-
+def _product_impact(impact: ProductImpact) -> dict[str, Any]:
+    product = impact.product
     return {
-        "can_start": not impact.blocked and not organization.transfers_locked,
+        "id": product.id,
+        "name": product.name,
+        "type": product.type,
+        "readiness": impact.readiness,
+        "code": impact.code or None,
+        "reason": impact.reason or None,
+        "consequences": impact.consequences,
+        "pending_transfer_id": impact.pending_transfer_id,
+    }
+
+
+def _affected(rows: list[Affected], key: str) -> list[dict[str, Any]]:
+    return [{key: row.who, "product_count": row.product_count, "products": row.products} for row in rows]
+
+
+def _preview(impact: Impact, organization: Organization) -> dict[str, Any]:
+    return {
+        "can_start": not impact.blocked_count and not organization.transfers_locked,
         "transfers_locked": organization.transfers_locked,
-        "products": products,
-        "blocked": [p for p in products if p["readiness"] == "blocked"],
+        "product_count": impact.product_count,
+        "ready_count": impact.ready_count,
+        "warning_count": impact.warning_count,
+        "blocked_count": impact.blocked_count,
+        "by_type": [
+            {"type": t.type, "label": str(t.label), "count": t.count, "blocked_count": t.blocked}
+            for t in impact.by_type
+        ],
+        "products": [_product_impact(p) for p in impact.products],
+        "blocked": [_product_impact(p) for p in impact.blocked],
         "warnings": impact.warnings,
-        "users_losing_access": grouped(impact.users_losing_access, "user"),
-        "teams_losing_rights": grouped(impact.teams_losing_rights, "team"),
-        "users_moving": grouped(impact.users_moving, "user"),
+        "users_losing_access": _affected(impact.users_losing_access, "user"),
+        "users_losing_access_count": impact.users_losing_access_count,
+        "teams_losing_rights": _affected(impact.teams_losing_rights, "team"),
+        "teams_losing_rights_count": impact.teams_losing_rights_count,
+        "users_moving": _affected(impact.users_moving, "user"),
+        "users_moving_count": impact.users_moving_count,
         "linked_products_left_behind": impact.linked_left_behind,
+        "linked_products_left_behind_count": impact.linked_left_behind_count,
         "invoice_line_count": impact.invoice_count,
     }
 
@@ -281,16 +398,17 @@ def _preview(impact: Impact, organization: Organization) -> dict[str, Any]:
     response={200: PreviewOut, **errors(400, 401, 403, 404)},
     summary="Preview a transfer: its warnings and blocked products; changes nothing",
     description=(
-        "For administrators and legal representatives of the Organization. Each product is `ready`, "
-        "`warning` (with its consequences) or `blocked` (with a `code` and a `reason`); `warnings` are the "
-        "sentences to show before starting. Products of another Organization answer 404."
+        "For administrators and legal representatives of the Organization. The selection is "
+        "`product_ids` or a `filter`, as for starting. Counts cover every selected product; each of "
+        "the first 50 is `ready`, `warning` (with its consequences) or `blocked` (with a `code` and a "
+        "`reason`), and `blocked` lists the first 50 blocked ones; `warnings` are the sentences to show "
+        "before starting. The answer does not grow with the number of products. Products of another "
+        "Organization answer 404."
     ),
 )
 def preview_transfer(request: AuthedRequest, org_id: UUID, payload: PreviewIn) -> Any:
     organization = api_member(request, org_id).organization
-    impact = services.preview_transfer(
-        actor=request.auth, organization=organization, product_ids=payload.product_ids
-    )
+    impact = services.preview_transfer(actor=request.auth, organization=organization, **payload.selection())
     return _preview(impact, organization)
 
 
@@ -299,10 +417,15 @@ def preview_transfer(request: AuthedRequest, org_id: UUID, payload: PreviewIn) -
     response={201: TransferWithLink, **errors(400, 401, 403, 404, 409, 422)},
     summary="Start a transfer; answers its link and secret, shown this once",
     description=(
-        "Needs `accept_terms` and `acknowledge_warnings` (422 `terms_not_accepted`, "
-        "`warnings_not_acknowledged`). A blocked product answers 422 `product_not_transferable` or 409 "
-        "`product_in_pending_transfer`, naming it in `fields.product_ids`; a lock on outgoing transfers "
-        "422 `transfers_locked`. With a session (not a token), a recent password confirmation is needed."
+        'The products are `product_ids` or a `filter` (`{"filter": {"type": …, "q": …, '
+        '"transferable": true}}`), exactly one of the two; the filter is resolved on the server, in the '
+        "same transaction, over the products the caller may see (400 `no_products` when none matches, "
+        "`too_many_products` beyond HANDOVER_MAX_PRODUCTS_PER_TRANSFER). All or nothing. Needs "
+        "`accept_terms` and `acknowledge_warnings` (422 `terms_not_accepted`, `warnings_not_acknowledged`). "
+        "Blocked products answer 422 `product_not_transferable` or 409 `product_in_pending_transfer`, "
+        "naming the first few in `detail` and the first 50 in `fields.product_ids`; a lock on outgoing "
+        "transfers 422 `transfers_locked`. With a session (not a token), a recent password confirmation "
+        "is needed."
     ),
 )
 @_with_session_reauthentication
@@ -311,7 +434,7 @@ def start_transfer(request: AuthedRequest, org_id: UUID, payload: StartIn) -> An
     started = services.start_transfer(
         actor=request.auth,
         organization=organization,
-        product_ids=payload.product_ids,
+        **payload.selection(),
         accept_terms=payload.accept_terms,
         acknowledge_warnings=payload.acknowledge_warnings,
         note=payload.note,
@@ -344,6 +467,18 @@ def list_transfers(request: AuthedRequest, org_id: UUID) -> Any:
 )
 def get_transfer(request: AuthedRequest, transfer_id: UUID) -> Any:
     return transfer_get_for_admin(user=request.auth, transfer_id=transfer_id)
+
+
+@router.get(
+    "/transfers/{transfer_id}/products",
+    response={200: list[TransferProduct], **errors(400, 401, 403, 404)},
+    summary="Every product of a transfer, by name, paged",
+    description="For administrators and legal representatives of its source or destination.",
+)
+@paginate(Pagination)
+def list_transfer_products(request: AuthedRequest, transfer_id: UUID) -> Any:
+    transfer = transfer_get_for_admin(user=request.auth, transfer_id=transfer_id)
+    return transfer_items(transfer=transfer)
 
 
 @router.post(
@@ -418,6 +553,21 @@ def cancel_transfer(request: AuthedRequest, transfer_id: UUID, payload: CancelIn
 )
 def inspect_link(request: AuthedRequest, payload: TokenIn) -> Any:
     return services.inspect_transfer_link(actor=request.auth, token=payload.token)
+
+
+@router.post(
+    "/transfer-links/products",
+    response={200: list[TransferProduct], **errors(400, 401, 403, 404, 409, 410, 429)},
+    summary="Every product a link would transfer, by name, paged; changes nothing",
+    description=(
+        "The link's secret in the body (`{token}`), the page in the query string (`?limit=&offset=`), as "
+        "for every list. The same refusals as `/transfer-links/inspect`."
+    ),
+)
+@paginate(Pagination)
+def list_link_products(request: AuthedRequest, payload: TokenIn) -> Any:
+    transfer = services.inspect_transfer_link(actor=request.auth, token=payload.token)
+    return transfer_items(transfer=transfer)
 
 
 @router.post(

@@ -1,6 +1,11 @@
-"""The transfer emails: who receives each one, rendered in their language."""
+"""The transfer emails: who receives each one, rendered in their language.
+
+One email per person, never per product; each names the transfer's first products and counts the
+others, so that its size does not grow with a 10,000-product transfer.
+"""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -11,6 +16,7 @@ from handover.emails import build_email
 from handover.organizations.access import Permission, roles_with
 from handover.organizations.models import Membership, Role
 from handover.transfers.models import Transfer
+from handover.transfers.selectors import first_items
 
 FOLDER = "transfers/email/{}"
 
@@ -21,6 +27,17 @@ def _transfer_url(transfer: Transfer) -> str:
     )
 
 
+def _context(transfer: Transfer, **extra: Any) -> dict[str, Any]:
+    """What every transfer email shows: the transfer, its first products, how many others."""
+    products = [item.product for item in first_items(transfer)]
+    return {
+        "transfer": transfer,
+        "products": products,
+        "more": transfer.product_count - len(products),
+        **extra,
+    }
+
+
 def _language_of(email: str) -> str:
     user = User.objects.filter(email__iexact=email).only("language").first()
     return user.language if user else ""
@@ -29,7 +46,7 @@ def _language_of(email: str) -> str:
 def link_email(
     transfer: Transfer, *, link: str, email: str, message: str, sender: User
 ) -> EmailMultiAlternatives:
-    context = {"transfer": transfer, "link": link, "message": message, "sender": sender}
+    context = _context(transfer, link=link, message=message, sender=sender)
     return build_email(FOLDER.format("transfer-link"), context, to=email, language=_language_of(email))
 
 
@@ -40,10 +57,11 @@ def completed_emails(transfer: Transfer, lost_access: Iterable[User]) -> list[Em
         role__in=roles_with(Permission.MANAGE_TRANSFERS),
     ).select_related("user")
     recipients = {m.user.email: m.user for m in admins}
+    context = _context(transfer)
     messages = [
         build_email(
             FOLDER.format("transfer-completed"),
-            {"transfer": transfer, "user": u},
+            {**context, "user": u},
             to=email,
             language=u.language,
         )
@@ -52,7 +70,7 @@ def completed_emails(transfer: Transfer, lost_access: Iterable[User]) -> list[Em
     messages += [
         build_email(
             FOLDER.format("transfer-access-lost"),
-            {"transfer": transfer, "user": u},
+            {**context, "user": u},
             to=u.email,
             language=u.language,
         )
@@ -73,7 +91,7 @@ def ended_emails(
         ).select_related("user"):
             recipients[m.user.email] = m.user
     folder = FOLDER.format(f"transfer-{transfer.state}")
-    context = {"transfer": transfer, "transfer_url": _transfer_url(transfer)}
+    context = _context(transfer, transfer_url=_transfer_url(transfer))
     return [
         build_email(folder, {**context, "user": u}, to=email, language=u.language)
         for email, u in sorted(recipients.items())
@@ -82,7 +100,7 @@ def ended_emails(
 
 def reminder_emails(transfer: Transfer) -> list[EmailMultiAlternatives]:
     """A day before expiry: to the initiator, and to the address the link was sent to."""
-    context = {"transfer": transfer, "transfer_url": _transfer_url(transfer)}
+    context = _context(transfer, transfer_url=_transfer_url(transfer))
     messages = [
         build_email(
             FOLDER.format("transfer-expiring"),

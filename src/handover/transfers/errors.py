@@ -10,9 +10,23 @@ class NoProductsSelected(InvalidInput):
     message = _("Select at least one product to transfer.")
 
 
+class NoProductsMatch(NoProductsSelected):
+    message = _("No product matches the filter.")
+
+
+class SelectionRequired(InvalidInput):
+    code = "selection_required"
+    message = _("Give the products to transfer as product_ids or as a filter, not both.")
+
+
 class TooManyProducts(InvalidInput):
     code = "too_many_products"
     message = _("A transfer holds at most %(limit)s products.")
+
+
+class SelectionChanged(Conflict):
+    code = "selection_changed"
+    message = _("The selected products changed while the transfer was starting. Select them again.")
 
 
 class DuplicateProducts(InvalidInput):

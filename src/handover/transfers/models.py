@@ -38,6 +38,9 @@ class Transfer(UUIDModel):
         blank=True,
         help_text=_("When set, only a signed-in user with this verified email can receive."),
     )
+    product_count = models.PositiveIntegerField(
+        _("number of products"), default=0, help_text=_("Set once, when the transfer starts.")
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
@@ -90,15 +93,27 @@ class Transfer(UUIDModel):
 
 class TransferItem(UUIDModel):
     """One product of a transfer. `pending` mirrors the transfer's state so that the database
-    itself refuses a product in two pending transfers (a partial unique index)."""
+    itself refuses a product in two pending transfers (a partial unique index). `position` ranks the
+    items by product name when the transfer starts: its first products and its pages are index scans.
 
-    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="items")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="transfer_items")
+    The items of completed transfers are each product's record of where it was when: with their
+    transfer's source, destination and times, they answer a product's history (see
+    selectors.product_transfer_history), while the audit log keeps one event per Organization per
+    transfer, not one per product.
+    """
+
+    # Looked up through the two unique indexes below, which lead with each: no index of their own.
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="items", db_index=False)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="transfer_items", db_index=False
+    )
+    position = models.PositiveIntegerField(help_text=_("1 for the first product by name, and so on."))
     pending = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["transfer", "product"], name="product_once_per_transfer"),
+            models.UniqueConstraint(fields=["product", "transfer"], name="product_once_per_transfer"),
+            models.UniqueConstraint(fields=["transfer", "position"], name="one_item_per_position"),
             models.UniqueConstraint(
                 fields=["product"],
                 condition=models.Q(pending=True),

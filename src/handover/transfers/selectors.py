@@ -1,5 +1,12 @@
-"""Reads of transfers, each with its joins declared so that query counts never grow with rows."""
+"""Reads of transfers, each with its joins declared so that query counts never grow with rows.
 
+A transfer may hold up to HANDOVER_MAX_PRODUCTS_PER_TRANSFER products (10,000 by default): nothing
+here reads all of them into Python. A selection of products stays a queryset (a subquery of the
+statements that use it), and answers are bounded: the first FIRST_PRODUCTS products, counts for
+the rest.
+"""
+
+import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -7,19 +14,49 @@ from typing import Any
 from uuid import UUID
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, UUIDField, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    UUIDField,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from handover.accounts.models import User
 from handover.billing.models import InvoiceLine
+from handover.db import IdList
 from handover.errors import NotFound
 from handover.hashing import hash_secret
 from handover.organizations.access import Permission, require_in_either
 from handover.organizations.models import Membership, Organization, Team
 from handover.products.catalogue import TransferPolicy, product_types
+from handover.products.filters import ProductFilter as ProductFilterSet
+from handover.products.filters import transferable
 from handover.products.models import Product, ProductAccess, ProductStatus
+from handover.products.selectors import products_visible_to
+from handover.transfers.errors import (
+    DuplicateProducts,
+    NoProductsMatch,
+    NoProductsSelected,
+    SelectedProductNotFound,
+    SelectionRequired,
+    TooManyProducts,
+)
 from handover.transfers.filters import INCOMING, OUTGOING, TransferFilter
 from handover.transfers.links import link_secret
 from handover.transfers.models import Transfer, TransferItem, TransferState
@@ -30,19 +67,37 @@ INELIGIBLE_STATUS = {
     ProductStatus.SUSPENDED: _("A suspended product cannot be transferred."),
     ProductStatus.EXPIRED: _("An expired product cannot be transferred."),
 }
+FIRST_PRODUCTS = 50  # products a transfer's answer embeds, product impacts a preview details
+NAMED = 5  # products a sentence names before "and N more"
+BY_NAME = ("name", "id")  # products in a stable order: by name, then by id
+
+
+def names_and_more(names: Sequence[str], total: int) -> str:
+    """The names joined ("a, b, c"), and "and 97 more" when `total` counts more than were named."""
+    listed = ", ".join(names)
+    more = total - len(names)
+    if more <= 0:
+        return listed
+    return ngettext("%(names)s and %(count)s more", "%(names)s and %(count)s more", more) % {
+        "names": listed,
+        "count": more,
+    }
 
 
 # Eligibility ------------------------------------------------------------------------------------
 
 
-def _pending_transfer_of_product() -> Subquery:
-    pending = TransferItem.objects.filter(product=OuterRef("pk"), pending=True).values("transfer_id")[:1]
-    return Subquery(pending, output_field=UUIDField())
+def _pending_items(transfer: Transfer | None = None) -> QuerySet[TransferItem]:
+    """The pending items of the product in the outer query, but those of `transfer`."""
+    items = TransferItem.objects.filter(product=OuterRef("pk"), pending=True)
+    return items.exclude(transfer=transfer) if transfer is not None else items
 
 
-def with_pending_transfer(products: QuerySet[Product]) -> QuerySet[Product]:
-    """`products` annotated with `pending_transfer_id`: the pending transfer holding each, or None."""
-    return products.annotate(pending_transfer_id=_pending_transfer_of_product())
+def with_pending_transfer(products: QuerySet[Product], transfer: Transfer | None = None) -> QuerySet[Product]:
+    """`products` annotated with `pending_transfer_id`: the pending transfer holding each (other than
+    `transfer`), or None."""
+    pending = Subquery(_pending_items(transfer).values("transfer_id")[:1], output_field=UUIDField())
+    return products.annotate(pending_transfer_id=pending)
 
 
 def prefetch_pending_transfers(products: Sequence[Product]) -> None:
@@ -55,6 +110,12 @@ def prefetch_pending_transfers(products: Sequence[Product]) -> None:
     )
     for product in products:
         product.pending_transfer_id = pending.get(product.pk)  # type: ignore[attr-defined]
+
+
+def blocked_condition(transfer: Transfer | None = None) -> Q:
+    """The products that cannot be put into a new transfer (or stay in `transfer`): their type or
+    their status forbids it, or another pending transfer holds them. As `transfer_refusal`, in SQL."""
+    return ~transferable() | Q(Exists(_pending_items(transfer)))
 
 
 def transfer_refusal(product: Product) -> Any:
@@ -70,6 +131,87 @@ def transfer_refusal(product: Product) -> Any:
     return None
 
 
+# Selections ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductFilter:
+    """A selection held as a filter ("select all N matching"), resolved on the server when used.
+
+    `transferable=True` keeps the products that can go into a new transfer now (type, status, and no
+    pending transfer holding them); False keeps the others.
+    """
+
+    type: str | None = None
+    q: str | None = None
+    transferable: bool | None = None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The products chosen for a transfer, counted and checked to exist, not read: `products` is a
+    queryset, used as a subquery by the statements that follow. `blocked` of them cannot go into a
+    new transfer now (see `blocked_condition`)."""
+
+    products: QuerySet[Product]
+    count: int
+    blocked: int
+
+
+def _counted(products: QuerySet[Product]) -> tuple[int, int]:
+    """How many `products`, and how many of them are blocked: one query."""
+    totals = products.aggregate(count=Count("id"), blocked=Count("id", filter=blocked_condition()))
+    return totals["count"], totals["blocked"]
+
+
+def select_products(
+    *,
+    user: User,
+    organization: Organization,
+    product_ids: Sequence[UUID | str] | None = None,
+    filter: ProductFilter | None = None,
+) -> Selection:
+    """The products of `organization` chosen by their ids or by a filter over those `user` may see.
+
+    Raises SelectionRequired unless exactly one of the two is given, NoProductsSelected (or
+    NoProductsMatch) for none, TooManyProducts beyond the maximum, DuplicateProducts, and
+    SelectedProductNotFound (a NotFound) for an id that is not one of the Organization's products.
+    """
+    limit = settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER
+    if (product_ids is None) == (filter is None):
+        raise SelectionRequired()
+    if filter is not None:
+        chosen = ProductFilterSet(data={"type": filter.type or "", "q": filter.q or ""})
+        products = products_visible_to(user=user, organization=organization, filters=chosen)
+        if filter.transferable is not None:
+            may_move = ~blocked_condition()
+            products = products.filter(may_move) if filter.transferable else products.exclude(may_move)
+        count, blocked = _counted(products)
+        if not count:
+            raise NoProductsMatch(fields={"filter": str(NoProductsMatch.message)})
+        if count > limit:
+            raise TooManyProducts(
+                limit=limit, fields={"filter": str(TooManyProducts.message) % {"limit": limit}}
+            )
+        return Selection(products, count, blocked)
+    assert product_ids is not None  # noqa: S101 (one of the two, checked above)
+    if not product_ids:
+        raise NoProductsSelected()
+    if len(product_ids) > limit:
+        raise TooManyProducts(limit=limit)
+    try:
+        ids = {UUID(str(pid)) for pid in product_ids}
+    except ValueError as exc:
+        raise SelectedProductNotFound() from exc
+    if len(ids) != len(product_ids):
+        raise DuplicateProducts()
+    products = Product.objects.filter(organization=organization, id__in=IdList(ids)).order_by(*BY_NAME)
+    count, blocked = _counted(products)
+    if count != len(ids):
+        raise SelectedProductNotFound()
+    return Selection(products, count, blocked)
+
+
 # Transfers --------------------------------------------------------------------------------------
 
 
@@ -78,13 +220,40 @@ def pending_transfer_count(*, organization: Organization) -> int:
     return Transfer.objects.filter(source_organization=organization, state=TransferState.PENDING).count()
 
 
+def _first_items() -> QuerySet[TransferItem]:
+    return (
+        TransferItem.objects.filter(position__lte=FIRST_PRODUCTS)
+        .select_related("product")
+        .order_by("position")
+    )
+
+
 def _with_details(queryset: QuerySet[Transfer]) -> QuerySet[Transfer]:
-    # Items join their products in one query: a second prefetch would send one parameter per product,
-    # which SQLite cannot take for a 1,000-product transfer.
-    items = TransferItem.objects.select_related("product").order_by("product__name")
+    """With the people, the Organizations, and the first FIRST_PRODUCTS items of each transfer as
+    `first_items` (one query for a whole page of transfers, on the index of the items' positions)."""
     return queryset.select_related(
         "source_organization", "destination_organization", "created_by", "received_by"
-    ).prefetch_related(Prefetch("items", items))
+    ).prefetch_related(Prefetch("items", _first_items(), to_attr="first_items"))
+
+
+def first_items(transfer: Transfer) -> list[TransferItem]:
+    """The transfer's first FIRST_PRODUCTS items (by product name at the start), with their products:
+    as prefetched by the selectors below (`first_items`), or read now (one query)."""
+    prefetched = getattr(transfer, "first_items", None)
+    if prefetched is not None:
+        return prefetched
+    return list(_first_items().filter(transfer=transfer))
+
+
+def transfer_items(*, transfer: Transfer) -> QuerySet[TransferItem]:
+    """Every item of the transfer with its product, in the order of their positions (to be paged: it
+    may hold 10,000; a page is an index scan)."""
+    return TransferItem.objects.filter(transfer=transfer).select_related("product").order_by("position")
+
+
+def transfer_products(*, transfer: Transfer) -> QuerySet[Product]:
+    """Every product of the transfer, as a queryset of products (a subquery for set-based reads)."""
+    return Product.objects.filter(transfer_items__transfer=transfer).order_by(*BY_NAME)
 
 
 def transfers_for_organization(
@@ -95,8 +264,7 @@ def transfers_for_organization(
     queryset = Transfer.objects.filter(
         Q(source_organization=organization) | Q(destination_organization=organization)
     ).annotate(
-        direction=Case(When(source_organization=organization, then=Value(OUTGOING)), default=Value(INCOMING)),
-        product_count=Count("items"),
+        direction=Case(When(source_organization=organization, then=Value(OUTGOING)), default=Value(INCOMING))
     )
     if filters is not None:
         queryset = filters.apply(queryset)
@@ -109,7 +277,7 @@ def transfers_waiting_for_user(*, user: User) -> QuerySet[Transfer]:
     return _with_details(
         Transfer.objects.filter(
             state=TransferState.PENDING, bound_email__in=emails, expires_at__gt=timezone.now()
-        ).annotate(product_count=Count("items"))
+        )
     ).order_by("expires_at")
 
 
@@ -171,6 +339,77 @@ def transfer_get_by_token(*, token: str) -> Transfer | None:
     return _with_details(Transfer.objects.filter(link_hash=hash_secret(token))).first()
 
 
+# A product's history ----------------------------------------------------------------------------
+
+
+def product_transfer_history(*, product_id: UUID | str) -> list[TransferItem]:
+    """Every transfer that held the product (whatever its outcome), oldest first, each item with its
+    transfer, the transfer's Organizations and people: the per-product record of the audit trail."""
+    try:
+        product_id = UUID(str(product_id))
+    except ValueError as exc:
+        raise NotFound() from exc
+    return list(
+        TransferItem.objects.filter(product_id=product_id)
+        .select_related(
+            "transfer__source_organization",
+            "transfer__destination_organization",
+            "transfer__created_by",
+            "transfer__received_by",
+        )
+        .order_by("transfer__created_at", "transfer_id")
+    )
+
+
+def product_holder_at(*, product: Product, when: datetime.datetime) -> Organization | None:
+    """The Organization that held `product` at the instant `when` (None before it existed): the
+    destination of the last transfer of it completed by then, or else the source of the first one
+    completed after, or else its Organization now."""
+    if when < product.created_at:
+        return None
+    moves = sorted(
+        (
+            item.transfer
+            for item in product_transfer_history(product_id=product.pk)
+            if item.transfer.state == TransferState.COMPLETED and item.transfer.completed_at is not None
+        ),
+        key=lambda transfer: transfer.completed_at,  # type: ignore[arg-type, return-value]
+    )
+    before = [t for t in moves if t.completed_at <= when]  # type: ignore[operator]
+    if before:
+        return before[-1].destination_organization
+    if moves:
+        return moves[0].source_organization
+    return product.organization
+
+
+# Stale products -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """The products of a pending transfer that can no longer move: how many, the first NAMED by name."""
+
+    count: int
+    first: list[str]
+
+    @property
+    def names(self) -> str:
+        if self.first:
+            return names_and_more(self.first, self.count)
+        return ngettext(
+            "%(count)s product that no longer exists", "%(count)s products that no longer exist", self.count
+        ) % {"count": self.count}
+
+
+def transfer_staleness(*, transfer: Transfer, destination: Organization, moved: int) -> Staleness:
+    """Inside a receive that moved `moved` of the transfer's products to `destination` (only those
+    still in its source and eligible): those left behind, because they left the source, were
+    suspended or expired, or were removed since the start."""
+    left = transfer_products(transfer=transfer).exclude(organization=destination)
+    return Staleness(transfer.product_count - moved, list(left.values_list("name", flat=True)[:NAMED]))
+
+
 # The impact check -------------------------------------------------------------------------------
 
 
@@ -192,47 +431,90 @@ class ProductImpact:
     pending_transfer_id: UUID | None = None
 
 
+@dataclass(frozen=True)
+class Affected:
+    """A user or a team touched by a transfer: on how many of its products, the first NAMED named."""
+
+    who: User | Team
+    product_count: int
+    products: list[Product]
+
+    @property
+    def label(self) -> str:
+        return self.who.display_name if isinstance(self.who, User) else self.who.name
+
+    @property
+    def names(self) -> str:
+        return names_and_more([p.name for p in self.products], self.product_count)
+
+
+@dataclass(frozen=True)
+class TypeCount:
+    """The products of one type in a selection, and how many of them are blocked."""
+
+    type: str
+    count: int
+    blocked: int
+
+    @property
+    def label(self) -> Any:
+        known = product_types().get(self.type)
+        return known.label if known else self.type
+
+
 @dataclass
 class Impact:
-    """The whole impact of moving a set of products, computed before anything changes."""
+    """The impact of moving a set of products, computed before anything changes, bounded whatever
+    their number: counts for all of them, details for the first FIRST_PRODUCTS (products, blocked
+    products, people, teams, linked products)."""
 
+    product_count: int
+    by_type: list[TypeCount]
+    warning_count: int
     products: list[ProductImpact]
-    users_losing_access: dict[User, list[Product]]
-    teams_losing_rights: dict[Team, list[Product]]
-    users_moving: dict[User, list[Product]]
+    blocked: list[ProductImpact]
+    blocked_count: int
+    users_losing_access: list[Affected]
+    users_losing_access_count: int
+    teams_losing_rights: list[Affected]
+    teams_losing_rights_count: int
+    users_moving: list[Affected]
+    users_moving_count: int
     linked_left_behind: list[Product]
+    linked_left_behind_count: int
     invoice_count: int
 
     @property
-    def blocked(self) -> list[ProductImpact]:
-        return [p for p in self.products if p.readiness == Readiness.BLOCKED]
+    def ready_count(self) -> int:
+        return self.product_count - self.blocked_count - self.warning_count
 
     @property
     def warnings(self) -> list[str]:
         """The concrete consequences, as sentences, plus the two facts that always hold."""
-        lines = []
-        for user, products in self.users_losing_access.items():
-            lines.append(
-                _("%(user)s will lose access to %(products)s.")
-                % {"user": user.display_name, "products": _names(products)}
+        lines = [
+            _("%(user)s will lose access to %(products)s.") % {"user": row.label, "products": row.names}
+            for row in self.users_losing_access
+        ]
+        lines += _others(self.users_losing_access_count, self.users_losing_access, "users_losing")
+        lines += [
+            _("The team %(team)s will lose its rights on %(products)s.")
+            % {"team": row.label, "products": row.names}
+            for row in self.teams_losing_rights
+        ]
+        lines += _others(self.teams_losing_rights_count, self.teams_losing_rights, "teams_losing")
+        lines += [
+            _(
+                "%(user)s keeps using %(products)s and joins the receiving Organization as a "
+                "collaborator; their management rights are removed."
             )
-        for team, products in self.teams_losing_rights.items():
-            lines.append(
-                _("The team %(team)s will lose its rights on %(products)s.")
-                % {"team": team.name, "products": _names(products)}
-            )
-        for user, products in self.users_moving.items():
-            lines.append(
-                _(
-                    "%(user)s keeps using %(products)s and joins the receiving Organization as a "
-                    "collaborator; their management rights are removed."
-                )
-                % {"user": user.display_name, "products": _names(products)}
-            )
+            % {"user": row.label, "products": row.names}
+            for row in self.users_moving
+        ]
+        lines += _others(self.users_moving_count, self.users_moving, "users_moving")
         if self.linked_left_behind:
+            names = names_and_more([p.name for p in self.linked_left_behind], self.linked_left_behind_count)
             lines.append(
-                _("Linked products stay behind unless you add them: %(products)s.")
-                % {"products": _names(self.linked_left_behind)}
+                _("Linked products stay behind unless you add them: %(products)s.") % {"products": names}
             )
         lines.append(
             _("Invoices stay with the sending Organization (%(count)s invoice lines name these products).")
@@ -242,56 +524,51 @@ class Impact:
         return [str(line) for line in lines]
 
 
-def _names(products: Sequence[Product]) -> str:
-    return ", ".join(p.name for p in products)
+def _others(total: int, shown: Sequence[Affected], kind: str) -> list[str]:
+    """One sentence for the users or teams beyond those named."""
+    more = total - len(shown)
+    if more <= 0:
+        return []
+    sentences = {
+        "users_losing": ngettext(
+            "%(count)s more user will lose access.", "%(count)s more users will lose access.", more
+        ),
+        "teams_losing": ngettext(
+            "%(count)s more team will lose its rights.", "%(count)s more teams will lose their rights.", more
+        ),
+        "users_moving": ngettext(
+            "%(count)s more kDrive user joins the receiving Organization as a collaborator.",
+            "%(count)s more kDrive users join the receiving Organization as collaborators.",
+            more,
+        ),
+    }
+    return [sentences[kind] % {"count": more}]
 
 
-def transfer_impact(
-    *, organization: Organization, products: Sequence[Product], transfer: Transfer | None = None
-) -> Impact:
-    """The impact check of SPEC §3.1 for `products` leaving `organization` (a fixed number of
-    queries). With `transfer`, its own pending items do not count as "in another transfer"."""
-    ids = [p.id for p in products]
-    pending = dict(
-        TransferItem.objects.filter(product_id__in=ids, pending=True)
-        .exclude(transfer=transfer)
-        .values_list("product_id", "transfer_id")
-    )
-    accesses = ProductAccess.objects.filter(product_id__in=ids).select_related("user", "team")
-    linked = Product.linked.through.objects.filter(from_product_id__in=ids).exclude(to_product_id__in=ids)
-    left_behind = list(
-        Product.objects.filter(id__in=linked.values("to_product_id"), organization=organization).order_by(
-            "name"
-        )
-    )
-    invoice_count = InvoiceLine.objects.filter(product_id__in=ids).count()
+def _keep_users_types() -> list[str]:
+    return [t.code for t in product_types().values() if t.policy == TransferPolicy.KEEP_USERS]
 
-    by_id = {p.id: ProductImpact(product=p) for p in products}
-    users_losing: dict[User, list[Product]] = defaultdict(list)
-    teams_losing: dict[Team, list[Product]] = defaultdict(list)
-    users_moving: dict[User, list[Product]] = defaultdict(list)
-    for access in accesses:
-        impact = by_id[access.product_id]
-        keeps_users = impact.product.product_type.policy == TransferPolicy.KEEP_USERS
+
+def product_impacts(
+    products: QuerySet[Product], *, limit: int, transfer: Transfer | None = None
+) -> list[ProductImpact]:
+    """The impact on each of the first `limit` of `products` (in their order): two queries."""
+    rows = list(with_pending_transfer(products, transfer)[:limit])
+    accesses = ProductAccess.objects.filter(product__in=[p.pk for p in rows]).select_related("user", "team")
+    impacts = {p.pk: ProductImpact(product=p) for p in rows}
+    keep_users = set(_keep_users_types())
+    for access in accesses.order_by("team__name", "user__email"):
+        impact = impacts[access.product_id]
         if access.team is not None:
-            teams_losing[access.team].append(impact.product)
             impact.consequences.append(str(_("Team %(team)s loses its rights.") % {"team": access.team.name}))
-            continue
-        user = access.user
-        assert user is not None  # noqa: S101 (a database check constraint: a user or a team, never neither)
-        if keeps_users:
-            users_moving[user].append(impact.product)
+        elif impact.product.type in keep_users:
             impact.consequences.append(
-                str(_("%(user)s keeps using it as a collaborator.") % {"user": user.display_name})
+                str(_("%(user)s keeps using it as a collaborator.") % {"user": access.user.display_name})  # type: ignore[union-attr]
             )
         else:
-            users_losing[user].append(impact.product)
-            impact.consequences.append(str(_("%(user)s loses access.") % {"user": user.display_name}))
-
-    for impact in by_id.values():
-        product = impact.product
-        product.pending_transfer_id = pending.get(product.id)  # type: ignore[attr-defined]
-        refusal = transfer_refusal(product)
+            impact.consequences.append(str(_("%(user)s loses access.") % {"user": access.user.display_name}))  # type: ignore[union-attr]
+    for impact in impacts.values():
+        refusal = transfer_refusal(impact.product)
         if refusal is not None:
             impact.readiness, impact.reason = Readiness.BLOCKED, str(refusal)
             impact.code = (
@@ -299,17 +576,103 @@ def transfer_impact(
                 if refusal is IN_PENDING_TRANSFER
                 else "product_not_transferable"
             )
-            impact.pending_transfer_id = pending.get(product.id)
+            impact.pending_transfer_id = impact.product.pending_transfer_id  # type: ignore[attr-defined]
         elif impact.consequences:
             impact.readiness = Readiness.WARNING
-    return Impact(
-        products=list(by_id.values()),
-        users_losing_access=dict(users_losing),
-        teams_losing_rights=dict(teams_losing),
-        users_moving=dict(users_moving),
-        linked_left_behind=left_behind,
-        invoice_count=invoice_count,
+    return list(impacts.values())
+
+
+def _affected(accesses: QuerySet[ProductAccess], who: str, order: str) -> tuple[list[Affected], int]:
+    """The users or teams (`who`) of `accesses`, the first FIRST_PRODUCTS by `order` with their first
+    NAMED products, and how many there are in all: two queries."""
+    groups = list(
+        accesses.values(who)
+        .annotate(products=Count("product_id"), total=Window(Count("*")))
+        .order_by(order, who)[:FIRST_PRODUCTS]
     )
+    if not groups:
+        return [], 0
+    counts = {group[who]: group["products"] for group in groups}
+    ranked = (
+        accesses.filter(**{f"{who}__in": list(counts)})
+        .select_related(who, "product")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F(who), order_by=[F("product__name"), F("product_id")])
+        )
+        .filter(rank__lte=NAMED)
+        .order_by("product__name", "product_id")
+    )
+    named: dict[Any, list[Product]] = defaultdict(list)
+    people: dict[Any, Any] = {}
+    for access in ranked:
+        key = getattr(access, f"{who}_id")
+        people[key] = getattr(access, who)
+        named[key].append(access.product)
+    rows = [Affected(people[key], counts[key], named[key]) for key in counts]
+    return rows, groups[0]["total"]
+
+
+def transfer_impact(
+    *, organization: Organization, products: QuerySet[Product], transfer: Transfer | None = None
+) -> Impact:
+    """The impact check of SPEC §3.1 for `products` (a queryset) leaving `organization`, in a fixed
+    number of queries whatever their number. With `transfer`, its own pending items do not count as
+    "in another transfer"."""
+    ordered = products.order_by(*BY_NAME)
+    selected = products.order_by().values("pk")
+    accesses = ProductAccess.objects.filter(product__in=selected)
+    blocked = blocked_condition(transfer)
+    with_access = Q(Exists(ProductAccess.objects.filter(product=OuterRef("pk"))))
+    types = list(
+        products.order_by()
+        .values("type")
+        .annotate(
+            count=Count("id"),
+            blocked=Count("id", filter=blocked),
+            warnings=Count("id", filter=~blocked & with_access),
+        )
+        .order_by("type")
+    )
+    keep_users = _keep_users_types()
+    users_losing = _affected(
+        accesses.filter(user__isnull=False).exclude(product__type__in=keep_users), "user", "user__email"
+    )
+    teams_losing = _affected(accesses.filter(team__isnull=False), "team", "team__name")
+    users_moving = _affected(
+        accesses.filter(user__isnull=False, product__type__in=keep_users), "user", "user__email"
+    )
+    linked = Product.linked.through.objects.filter(from_product__in=selected).exclude(to_product__in=selected)
+    blocked_count = sum(t["blocked"] for t in types)
+    left_behind: list[Product] = list(
+        Product.objects.filter(id__in=linked.values("to_product_id"), organization=organization)
+        .annotate(total=Window(Count("*")))
+        .order_by(*BY_NAME)[:FIRST_PRODUCTS]
+    )
+    return Impact(
+        product_count=sum(t["count"] for t in types),
+        by_type=[TypeCount(t["type"], t["count"], t["blocked"]) for t in types],
+        warning_count=sum(t["warnings"] for t in types),
+        products=product_impacts(ordered, limit=FIRST_PRODUCTS, transfer=transfer),
+        blocked=product_impacts(ordered.filter(blocked), limit=FIRST_PRODUCTS, transfer=transfer)
+        if blocked_count
+        else [],
+        blocked_count=blocked_count,
+        users_losing_access=users_losing[0],
+        users_losing_access_count=users_losing[1],
+        teams_losing_rights=teams_losing[0],
+        teams_losing_rights_count=teams_losing[1],
+        users_moving=users_moving[0],
+        users_moving_count=users_moving[1],
+        linked_left_behind=left_behind,
+        linked_left_behind_count=left_behind[0].total if left_behind else 0,  # type: ignore[attr-defined]
+        invoice_count=InvoiceLine.objects.filter(product__in=selected).count(),
+    )
+
+
+def blocked_products(products: QuerySet[Product]) -> list[ProductImpact]:
+    """The first FIRST_PRODUCTS of `products` that cannot go into a new transfer, with their reasons
+    (two queries)."""
+    return product_impacts(products.filter(blocked_condition()).order_by(*BY_NAME), limit=FIRST_PRODUCTS)
 
 
 @dataclass(frozen=True)
@@ -319,9 +682,13 @@ class TransferFigures:
 
 
 def transfer_figures() -> TransferFigures:
-    """Counts over all Organizations, for the operator's metrics (two queries, whatever the rows)."""
+    """Counts over all Organizations, for the operator's metrics (two queries, whatever the rows: the
+    products moved are summed from each completed transfer's `product_count`, not counted item by item)."""
     counted = dict(Transfer.objects.order_by().values_list("state").annotate(count=Count("id")))
+    moved = Transfer.objects.filter(state=TransferState.COMPLETED).aggregate(moved=Sum("product_count"))[
+        "moved"
+    ]
     return TransferFigures(
         by_state={state: counted.get(state, 0) for state in TransferState.values},
-        products_moved=TransferItem.objects.filter(transfer__state=TransferState.COMPLETED).count(),
+        products_moved=moved or 0,
     )

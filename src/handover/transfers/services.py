@@ -14,18 +14,21 @@ from uuid import UUID
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, F, UUIDField, Value, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from handover.accounts.models import User
 from handover.accounts.services import clean_email
 from handover.audit.models import AuditAction
 from handover.audit.services import Event, record_event, record_events
+from handover.db import NewUUID, insert_from
 from handover.hashing import hash_secret
 from handover.organizations import access
 from handover.organizations.models import Organization
 from handover.organizations.services import create_organization
+from handover.products.filters import transferable
 from handover.products.models import Product
-from handover.products.selectors import is_transferable
 from handover.products.services import apply_transfer_policy
 from handover.terms.models import AcceptanceStep
 from handover.terms.services import record_acceptance
@@ -35,14 +38,11 @@ from handover.transfers.errors import (
     TRANSFER_WAS_CANCELLED,
     TRANSFER_WAS_DECLINED,
     DestinationRequired,
-    DuplicateProducts,
     InvalidDestination,
-    NoProductsSelected,
     ProductInPendingTransfer,
     ProductNotTransferable,
-    SelectedProductNotFound,
+    SelectionChanged,
     TermsNotAccepted,
-    TooManyProducts,
     TransferBoundToEmail,
     TransferExpired,
     TransferLinkUnknown,
@@ -52,7 +52,20 @@ from handover.transfers.errors import (
     WarningsNotAcknowledged,
 )
 from handover.transfers.models import Transfer, TransferItem, TransferState
-from handover.transfers.selectors import Impact, transfer_get_by_token, transfer_impact
+from handover.transfers.selectors import (
+    NAMED,
+    Impact,
+    ProductFilter,
+    Selection,
+    blocked_products,
+    first_items,
+    names_and_more,
+    select_products,
+    transfer_get,
+    transfer_get_by_token,
+    transfer_impact,
+    transfer_staleness,
+)
 
 
 @dataclass(frozen=True)
@@ -70,45 +83,34 @@ class StartedTransfer:
 # Starting --------------------------------------------------------------------------------------
 
 
-def _selected_products(*, organization: Organization, product_ids: Sequence[UUID | str]) -> list[Product]:
-    """The Organization's products in `product_ids`; SelectedProductNotFound if any is unknown or
-    another's."""
-    if not product_ids:
-        raise NoProductsSelected()
-    limit = settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER
-    if len(product_ids) > limit:
-        raise TooManyProducts(limit=limit)
-    try:
-        ids = [UUID(str(pid)) for pid in product_ids]
-    except ValueError as exc:
-        raise SelectedProductNotFound() from exc
-    if len(set(ids)) != len(ids):
-        raise DuplicateProducts()
-    products = list(Product.objects.filter(organization=organization, id__in=ids).order_by("name"))
-    if len(products) != len(ids):
-        raise SelectedProductNotFound()
-    return products
-
-
-def _refuse_blocked(impact: Impact) -> None:
-    blocked = impact.blocked
-    if not blocked:
+def _refuse_blocked(selection: Selection) -> None:
+    """Raise ProductInPendingTransfer or ProductNotTransferable when any selected product may not go
+    into a new transfer, naming the first few and giving the first FIRST_PRODUCTS reasons."""
+    if not selection.blocked:
         return
+    blocked = blocked_products(selection.products)
     fields = {"product_ids": {str(b.product.id): b.reason for b in blocked}}
-    names = ", ".join(b.product.name for b in blocked)
+    names = names_and_more([b.product.name for b in blocked[:NAMED]], selection.blocked)
     if all(b.code == "product_in_pending_transfer" for b in blocked):
         raise ProductInPendingTransfer(names=names, fields=fields)
     raise ProductNotTransferable(names=names, fields=fields)
 
 
-def preview_transfer(*, actor: User, organization: Organization, product_ids: Sequence[UUID | str]) -> Impact:
-    """The impact of transferring these products out of `organization`; changes nothing.
+def preview_transfer(
+    *,
+    actor: User,
+    organization: Organization,
+    product_ids: Sequence[UUID | str] | None = None,
+    filter: ProductFilter | None = None,
+) -> Impact:
+    """The impact of transferring these products (by ids or by a filter) out of `organization`;
+    changes nothing.
 
     Raises NotFound / PermissionDenied for the wrong user, and the selection errors of start_transfer.
     """
     access.require_admin(user=actor, organization=organization)
-    products = _selected_products(organization=organization, product_ids=product_ids)
-    return transfer_impact(organization=organization, products=products)
+    selection = select_products(user=actor, organization=organization, product_ids=product_ids, filter=filter)
+    return transfer_impact(organization=organization, products=selection.products)
 
 
 @transaction.atomic
@@ -116,24 +118,26 @@ def start_transfer(
     *,
     actor: User,
     organization: Organization,
-    product_ids: Sequence[UUID | str],
+    product_ids: Sequence[UUID | str] | None = None,
+    filter: ProductFilter | None = None,
     accept_terms: bool,
     acknowledge_warnings: bool,
     note: str = "",
 ) -> StartedTransfer:
-    """Start a transfer of these products out of `organization` and return it with its link.
+    """Start a transfer out of `organization` of the products given by their ids or by a filter
+    (resolved here, over the products the actor may see), and return it with its link.
 
     Only an administrator or legal representative, while outgoing transfers are not locked, for
-    eligible products not already in a pending transfer, once the terms are accepted and the
-    warnings acknowledged.
+    up to HANDOVER_MAX_PRODUCTS_PER_TRANSFER eligible products not already in a pending transfer,
+    once the terms are accepted and the warnings acknowledged. Set-based: the same statements for
+    10 products or 10,000.
     """
     access.require_admin(user=actor, organization=organization)
     organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     if organization.transfers_locked:
         raise TransfersLocked()
-    products = _selected_products(organization=organization, product_ids=product_ids)
-    impact = transfer_impact(organization=organization, products=products)
-    _refuse_blocked(impact)
+    selection = select_products(user=actor, organization=organization, product_ids=product_ids, filter=filter)
+    _refuse_blocked(selection)
     if not accept_terms:
         raise TermsNotAccepted()
     if not acknowledge_warnings:
@@ -145,6 +149,7 @@ def start_transfer(
         source_organization=organization,
         created_by=actor,
         note=note.strip(),
+        product_count=selection.count,
         link_nonce=nonce,
         link_created_at=now,
         created_at=now,
@@ -155,11 +160,18 @@ def start_transfer(
     transfer.save(force_insert=True)
     try:
         # The partial unique index refuses a product already in another pending transfer, even when
-        # two starts race past the impact check above.
+        # two starts race past the check above.
         with transaction.atomic():
-            TransferItem.objects.bulk_create(TransferItem(transfer=transfer, product=p) for p in products)
+            inserted = _insert_items(transfer, selection)
     except IntegrityError as exc:
-        raise ProductInPendingTransfer(names=", ".join(p.name for p in products)) from exc
+        # A start that raced this one took some of the products (its items are committed now).
+        _refuse_blocked(
+            select_products(user=actor, organization=organization, product_ids=product_ids, filter=filter)
+        )
+        raise ProductInPendingTransfer(names="—") from exc
+    if inserted != selection.count:  # a product came or went since the selection was counted
+        raise SelectionChanged()
+    transfer.first_items = first_items(transfer)  # type: ignore[attr-defined]
     record_acceptance(
         user=actor, organization=organization, step=AcceptanceStep.START_TRANSFER, reference=transfer.id
     )
@@ -168,13 +180,39 @@ def start_transfer(
         organization=organization,
         action=AuditAction.TRANSFER_STARTED,
         target=transfer,
-        details={"transfer_id": str(transfer.id), **_products_detail(products)},
+        details={"transfer_id": str(transfer.id), **_products_detail(transfer)},
     )
     return StartedTransfer(transfer=transfer, token=token)
 
 
-def _products_detail(products: Sequence[Product]) -> dict[str, Any]:
-    return {"products": [{"id": str(p.id), "name": p.name, "type": p.type} for p in products]}
+def _insert_items(transfer: Transfer, selection: Selection) -> int:
+    """One INSERT … SELECT of the transfer's items, ranked by product name; returns how many."""
+    rows = selection.products.order_by().annotate(
+        item_id=NewUUID(),
+        item_transfer=Value(transfer.id, output_field=UUIDField()),
+        item_position=Window(RowNumber(), order_by=[F("name").asc(), F("id").asc()]),
+        item_pending=Value(True, output_field=BooleanField()),
+    )
+    columns = {
+        "id": "item_id",
+        "transfer": "item_transfer",
+        "product": "id",
+        "position": "item_position",
+        "pending": "item_pending",
+    }
+    return insert_from(TransferItem, rows, columns=columns)
+
+
+def _products_detail(transfer: Transfer) -> dict[str, Any]:
+    """The products of an audit event: how many, and the first FIRST_PRODUCTS by name. The full list
+    of a transfer's products is its items (selectors.transfer_items, product_transfer_history)."""
+    return {
+        "product_count": transfer.product_count,
+        "products": [
+            {"id": str(item.product.id), "name": item.product.name, "type": item.product.type}
+            for item in first_items(transfer)
+        ],
+    }
 
 
 # Managing a pending transfer (source side) -------------------------------------------------------
@@ -471,7 +509,7 @@ def _move(
 
     Lock, check again (with `token`, that it is still the transfer's link), then set-based statements
     whose count does not depend on the number of products (subqueries, never an IN list of ids:
-    SQLite takes at most 999 parameters).
+    SQLite takes at most 32,766 parameters, and no product is read into Python).
     """
     locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if repeat.of(locked):
@@ -486,12 +524,18 @@ def _move(
     if destination.pk == source.pk:
         raise InvalidDestination()
 
+    # Only the products still in the source and eligible move: any other (suspended, expired, moved
+    # or removed since the start) makes the count fall short, and the caller's transaction rolls
+    # back the whole receive.
     items = TransferItem.objects.filter(transfer=transfer)
     product_ids = items.values("product_id")
-    products = list(Product.objects.filter(id__in=product_ids).order_by("name"))
-    stale = [p for p in products if p.organization_id != source.id or not is_transferable(p)]
-    if stale or not products:
-        raise TransferStale(names=", ".join(p.name for p in stale) or "—")
+    moved = Product.objects.filter(transferable(), id__in=product_ids, organization=source).update(
+        organization=destination
+    )
+    if moved != transfer.product_count:
+        raise TransferStale(
+            names=transfer_staleness(transfer=transfer, destination=destination, moved=moved).names
+        )
 
     now = timezone.now()
     changed = Transfer.objects.filter(pk=transfer.pk, state=TransferState.PENDING).update(
@@ -505,19 +549,18 @@ def _move(
     if not changed:  # only reachable on a database without row locks
         raise TransferNotPending()
     items.update(pending=False)
-
     lost_access = apply_transfer_policy(product_ids=product_ids, destination=destination)
-    Product.objects.filter(id__in=product_ids).update(organization=destination)
 
     record_acceptance(
         user=actor, organization=destination, step=AcceptanceStep.RECEIVE_TRANSFER, reference=transfer.id
     )
+    transfer = transfer_get(transfer_id=transfer.pk)
     details = {
         "transfer_id": str(transfer.id),
         "source_organization": {"id": str(source.id), "name": source.name},
         "destination_organization": {"id": str(destination.id), "name": destination.name},
         "via": "link" if via_link else "direct",
-        **_products_detail(products),
+        **_products_detail(transfer),
     }
     record_events(
         actor=actor,
@@ -529,7 +572,6 @@ def _move(
     tasks.send_transfer_completed_emails.enqueue(
         transfer_id=str(transfer.id), lost_access_user_ids=[str(uid) for uid in lost_access]
     )
-    transfer.refresh_from_db()
     return transfer
 
 

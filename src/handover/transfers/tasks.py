@@ -7,12 +7,12 @@ from handover.accounts.models import User
 from handover.hashing import hash_secret
 from handover.transfers import emails, links
 from handover.transfers.models import Transfer
+from handover.transfers.selectors import transfer_get
 
 
 def _transfer(transfer_id: str) -> Transfer:
-    return Transfer.objects.select_related(
-        "source_organization", "destination_organization", "created_by", "received_by"
-    ).get(pk=transfer_id)
+    """The transfer with its people, Organizations and first products (two queries)."""
+    return transfer_get(transfer_id=transfer_id)
 
 
 @task()

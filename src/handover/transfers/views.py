@@ -49,9 +49,12 @@ from handover.transfers.links import link_secret, link_url
 from handover.transfers.models import Transfer, TransferState
 from handover.transfers.selectors import (
     Impact,
+    first_items,
+    product_impacts,
     transfer_get_by_token,
     transfer_get_for_admin,
     transfer_impact,
+    transfer_products,
     transfer_token_for_recipient,
     transfers_for_organization,
     transfers_waiting_for_user,
@@ -207,18 +210,14 @@ def _start_products_page(
     organization = request.organization
     limit = settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER
     filters = ProductFilter(request.GET)
-    products = list(
-        products_visible_to(user=request.user, organization=organization, filters=filters.accepted())[
-            : limit + 1
-        ]
-    )
-    truncated = len(products) > limit
-    impact = transfer_impact(organization=organization, products=products[:limit])
+    products = products_visible_to(user=request.user, organization=organization, filters=filters.accepted())
+    rows = product_impacts(products, limit=limit + 1)
+    truncated = len(rows) > limit
     context = {
         "nav": "transfers",
         "form": form,
         "filters": filters,
-        "rows": impact.products,
+        "rows": rows[:limit],
         "selected": selected,
         "truncated": truncated,
         "limit": limit,
@@ -292,7 +291,7 @@ def _detail_page(
         context = {
             "nav": "transfers",
             "transfer": transfer,
-            "items": transfer.items.all(),
+            "items": first_items(transfer),
             "expired": expired,
             "outgoing": outgoing,
             "manageable": transfer.is_pending and not expired and outgoing,
@@ -418,7 +417,7 @@ def transfer_cancel(
 
 
 def _received_message(transfer: Transfer) -> str:
-    count = transfer.items.count()
+    count = transfer.product_count
     return ngettext(
         "The product was transferred from %(source)s to %(destination)s.",
         "The %(count)s products were transferred from %(source)s to %(destination)s.",
@@ -551,16 +550,17 @@ def _receive_page(
     decline_form: DeclineTransferForm | None = None,
 ) -> HttpResponse:
     offered = list(offered)
-    items = transfer.items.all()
-    products = [item.product for item in items]
-    impact = transfer_impact(organization=transfer.source_organization, products=products, transfer=transfer)
+    impact = transfer_impact(
+        organization=transfer.source_organization,
+        products=transfer_products(transfer=transfer),
+        transfer=transfer,
+    )
     context = {
         "transfer": transfer,
-        "items": items,
-        "count": len(products),
+        "count": transfer.product_count,
         "impact": impact,
-        "users_losing": len(impact.users_losing_access),
-        "teams_losing": len(impact.teams_losing_rights),
+        "users_losing": impact.users_losing_access_count,
+        "teams_losing": impact.teams_losing_rights_count,
         "form": form or ReceiveTransferForm(memberships=offered),
         "decline_form": decline_form or DeclineTransferForm(),
         "mode": "new" if mode == "new" or not offered else "existing",
