@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "handover.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # no access log line per request in the report
 os.environ.setdefault("HANDOVER_DATA_DIR", str(ROOT / "var" / "bench"))
 Path(os.environ["HANDOVER_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 RUN_DIR = Path(tempfile.mkdtemp(prefix="run-", dir=os.environ["HANDOVER_DATA_DIR"]))
