@@ -233,7 +233,8 @@ def test_generate_a_link_copy_it_and_receive_it_with_the_drop_down(
     ).transfer
     send_transfer_link(actor=world["recipient"], transfer=waiting, email=world["owner"].email)
     open_transfers(page)
-    expect(page.locator(".sidebar-bottom .badge")).to_have_text("1")
+    # The badge counts the pending transfer out of here and the one waiting for her.
+    expect(page.locator(".sidebar-bottom .badge")).to_have_text("2")
     ongoing = page.locator("section", has=page.get_by_role("heading", name="Ongoing transfers"))
     expect(ongoing).to_contain_text("*.dupont-conseil.com")
     expect(ongoing).to_contain_text("Sent to it@rossi-digital.example")
