@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from allauth.account.views import EmailView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from handover.accounts import selectors, services
 from handover.accounts.forms import ProfileForm, TokenForm
+from handover.accounts.reauthentication import reauthenticated, recent_authentication_required
 from handover.errors import DomainError
 from handover.pages import refused
 
@@ -58,6 +60,7 @@ def _tokens_page(
 
 
 @login_required
+@reauthenticated
 def tokens(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _tokens_page(request)
@@ -80,3 +83,10 @@ def token_revoke(request: HttpRequest, token_id: Any) -> HttpResponse:
     token = services.revoke_api_token(user=request.user, token_id=token_id)  # type: ignore[arg-type]
     messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
     return redirect("accounts:tokens")
+
+
+# allauth's page of the user's email addresses, with the one re-authentication rule before adding one
+# (an address receives bound transfer links: a capability). Its other actions are allauth's.
+email = recent_authentication_required(
+    lambda request: request.method == "POST" and "action_add" in request.POST
+)(EmailView.as_view())
