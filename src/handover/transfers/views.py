@@ -315,13 +315,8 @@ _confirmed_action = require_http_methods(["GET", "HEAD", "POST"])
 
 
 @organization_page(Permission.MANAGE_TRANSFERS)
-<<<<<<< HEAD
 @reauthenticated
-@require_POST
-=======
-@_reauthenticated
 @_confirmed_action
->>>>>>> main
 def transfer_rotate(request: MemberRequest, transfer_id: Any) -> HttpResponse:
     """A new link replaces the previous one, which stops working; the page shows it once. A GET
     asks first."""
