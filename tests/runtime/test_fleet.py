@@ -326,9 +326,7 @@ def test_two_app_servers_and_two_workers_lose_nothing_answered_when_one_of_each_
 
     # The sweep: at most once per interval, and in every interval the workers ran (but the one where a
     # worker died after claiming it, perhaps).
-    periods = Counter(
-        int(t["enqueued_at"] // SWEEP_INTERVAL) for t in tasks if t["task"] == "sweep_transfers"
-    )
+    periods = Counter(int(t["enqueued_at"] // SWEEP_INTERVAL) for t in tasks if t["task"] == "sweep")
     assert max(periods.values()) == 1, periods
     full = range(int(began // SWEEP_INTERVAL) + 1, int(ended // SWEEP_INTERVAL))
     missing = [p for p in full if p not in periods]
