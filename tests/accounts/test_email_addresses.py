@@ -6,6 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
 from handover.accounts.models import User
 from handover.organizations.models import Role
@@ -14,6 +15,7 @@ from handover.transfers.errors import TransferBoundToEmail
 from handover.transfers.links import link_secret
 from handover.transfers.services import receive_transfer, send_transfer_link
 from tests.support import factories
+from tests.support.factories import PASSWORD
 
 VICTIM = "victim@example.com"
 
@@ -24,6 +26,7 @@ def squatter(db):
     user = factories.make_user("squatter@example.com")
     client = Client()
     client.force_login(user)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     client.post("/accounts/email/", {"action_add": "", "email": VICTIM.upper()})
     assert EmailAddress.objects.filter(user=user, email__iexact=VICTIM, verified=False).exists()
     mail.outbox.clear()
