@@ -17,4 +17,5 @@ pytest_plugins = [
     "tests.support.cli",
     "tests.support.servers",
     "tests.support.browser",
+    "tests.support.webhooks",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("handover.audit.urls")),
     path("", include("handover.transfers.urls")),
     path("", include("handover.terms.urls")),
+    path("", include("handover.webhooks.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
