@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.support.api",
     "tests.support.cli",
     "tests.support.servers",
+    "tests.support.fleet",
     "tests.support.browser",
     "tests.support.webhooks",
 ]
