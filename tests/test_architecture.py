@@ -19,6 +19,7 @@ ALLOWED_CIRCLES = [
 ]
 # Django connects signal receivers and registers checks in AppConfig.ready(), once the models are loaded.
 ALLOWED_FUNCTION_IMPORTS = {
+    ("handover/accounts/apps.py", "ready"),
     ("handover/transfers/apps.py", "ready"),
     ("handover/web/apps.py", "ready"),
     ("handover/webhooks/apps.py", "ready"),
