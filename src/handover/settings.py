@@ -182,6 +182,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "handover.accounts.forms.SignupForm"
+ACCOUNT_FORMS = {"add_email": "handover.accounts.email_forms.AddEmailForm"}
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("HANDOVER_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -255,8 +256,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, HANDOVER_MAX_PRODUCTS_PER_TRANSFER 
 # Failed link lookups allowed per user and per address within the window, before 429.
 HANDOVER_LINK_ATTEMPT_LIMIT = int(os.environ.get("HANDOVER_LINK_ATTEMPT_LIMIT", "20"))
 HANDOVER_LINK_ATTEMPT_WINDOW = int(os.environ.get("HANDOVER_LINK_ATTEMPT_WINDOW", "900"))
-# Transfer links one user may email per hour.
-HANDOVER_SEND_LIMIT = int(os.environ.get("HANDOVER_SEND_LIMIT", "30"))
+# How many times per HANDOVER_RATE_WINDOW seconds one user, and everyone in one Organization, may do
+# each action, on every interface (handover.ratelimits); over it, 429 `too_many_requests`.
+HANDOVER_RATE_WINDOW = 3600
+HANDOVER_RATE_LIMITS: dict[str, dict[str, int]] = {
+    "invite_member": {"user": 20, "organization": 50},
+    "send_link": {"user": 30, "organization": 100},
+    "add_email": {"user": 10},
+}
 # Extra product types: {"code": {"label": ..., "transferable": bool, "policy": ..., "reason": ...}}.
 HANDOVER_EXTRA_PRODUCT_TYPES: dict[str, dict] = {}
 

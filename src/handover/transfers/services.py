@@ -18,6 +18,7 @@ from django.db.models import BooleanField, F, UUIDField, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from handover import ratelimits
 from handover.accounts.models import User
 from handover.accounts.services import clean_email
 from handover.audit.models import AuditAction
@@ -293,7 +294,7 @@ def send_transfer_link(
     """
     access.require_admin(user=actor, organization=transfer.source_organization)
     email = clean_email(email)
-    throttle.check_send_rate(user=actor)
+    ratelimits.consume("send_link", user=actor, organization=transfer.source_organization)
     transfer = _lock_pending(transfer)
     _new_link(transfer, actor, bound_email=email if bind_to_email else "")
     tasks.send_transfer_link_email.enqueue(
