@@ -35,6 +35,31 @@ def test_customers_cannot_open_the_admin(client, db):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+    assert client.get(response["Location"]).status_code == 403
+
+
+def test_the_operator_admin_signs_in_only_through_the_products_sign_in(client, db):
+    """No password reaches the admin's own form: /admin/login/ sends to allauth's sign-in (second
+    factor, throttling), keeping where to go next, whatever the method."""
+    User.objects.create_superuser(email="operator@example.com", password="operator-password")
+    credentials = {"username": "operator@example.com", "password": "operator-password"}
+
+    opened = client.get(reverse("admin:login"), {"next": "/admin/terms/"})
+    posted = client.post(f"{reverse('admin:login')}?next=/admin/terms/", credentials)
+    outside = client.get(reverse("admin:login"), {"next": "https://evil.example/"})
+
+    for response in (opened, posted):
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('account_login')}?next=/admin/terms/"
+    assert outside["Location"] == f"{reverse('account_login')}?next=/admin/"
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_a_signed_in_operator_goes_through_the_login_address_to_the_admin(client, operator):
+    response = client.get(reverse("admin:login"), {"next": "/admin/terms/"})
+    assert (response.status_code, response["Location"]) == (302, "/admin/terms/")
+    assert client.get(reverse("admin:password_change"))["Location"] == reverse("account_change_password")
 
 
 def test_a_version_of_the_general_conditions_shows_its_text_in_every_language(client, operator):

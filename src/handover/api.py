@@ -150,10 +150,22 @@ class HandoverAPI(NinjaAPI):
 
 
 def _json_method_not_allowed(view: Callable[..., Any]) -> Callable[..., Any]:
-    """ninja answers an unsupported method with a plain-text 405; answer it in the error shape."""
+    """ninja answers an unsupported method with a plain-text 405; answer it in the error shape. HEAD
+    is answered as GET is, without the body (HTTP's rule; ninja knows only the declared methods)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method == "HEAD":
+            request.method = "GET"
+            try:
+                response = wrapper(request, *args, **kwargs)
+            finally:
+                request.method = "HEAD"
+            if not response.streaming:
+                length = len(response.content)
+                response.content = b""
+                response["Content-Length"] = str(length)
+            return response
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             allowed = response["Allow"]
@@ -241,6 +253,9 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if any(error.get("loc", ("",))[0] == "path" for error in exc.errors):
+        # An id in the path that is not one names nothing: 404, as for an unknown id.
+        return error_response(request, 404, "not_found", NOT_FOUND)
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
         fields.setdefault(_field_name(error.get("loc", ())), []).append(str(error.get("msg", "")))

@@ -233,10 +233,21 @@ def test_more_products_than_a_transfer_holds_answer_400(api, owner, org, terms, 
 
 
 @pytest.mark.parametrize("path", ["/transfers/42", "/transfers/not-a-uuid", "/organizations/1/transfers"])
-def test_an_id_that_is_not_a_uuid_answers_400(api, owner, path):
-    response = api(owner).get(path)
+def test_an_id_in_the_path_that_is_not_a_uuid_is_not_found(api, owner, path):
+    """As the API's description promises for every path with an id: 404, like an unknown id."""
+    assert_error(api(owner).get(path), 404, "not_found")
 
-    assert "_id" in "".join(assert_error(response, 400, "invalid")["fields"])
+
+def test_head_answers_every_get_operation_as_get_does_without_a_body(api, owner, org):
+    client = api(owner)
+    paths = [path for path, item in client.get("/openapi.json").json()["paths"].items() if "get" in item]
+    assert len(paths) >= 6
+    for template in paths:
+        path = template.replace("{org_id}", str(org.id)).replace("{transfer_id}", str(uuid.uuid4()))
+        got, head = client.get(path), client.request("HEAD", path)
+        assert (head.status_code, head["Content-Type"]) == (got.status_code, got["Content-Type"]), path
+        assert head.content == b""
+        assert int(head["Content-Length"]) == len(got.content), path
 
 
 @pytest.mark.parametrize(

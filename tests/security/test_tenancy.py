@@ -381,12 +381,13 @@ def test_the_api_refuses_a_session_post_without_its_csrf_token(world):
         assert not changed, path
 
 
-ADMIN_PUBLIC = {"admin:login": {200, 302}, "admin:logout": {302, 405}}
+# The admin's sign-in sends the anonymous to the product's (302) and refuses a signed-in customer (403).
+ADMIN_PUBLIC = {"admin:login": {302, 403}, "admin:logout": {302, 405}}
 
 
 def test_no_customer_reaches_the_operator_admin(world):
     """Every route under /admin/ sends anyone who is not staff to the admin's sign-in (or is public:
-    its sign-in and sign-out); POSTs change nothing."""
+    its sign-in, which takes no password, and sign-out); POSTs change nothing."""
     transfer_id = str(world.s.kwargs["transfer_id"])
     routes = [(route, name) for route, name in resolver_routes() if route.startswith("admin/")]
     assert len(routes) > 50

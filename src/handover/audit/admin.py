@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from handover.audit.models import AuditEvent
+from handover.web.admin import EvidenceAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(EvidenceAdmin):
     """The audit log is append-only: operators read it, nobody edits it."""
 
     list_display = ["created_at", "organization", "action", "actor_label", "target_label", "ip"]
@@ -12,12 +13,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["target_id", "actor_label", "organization__name"]
     list_select_related = ["organization"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     TRANSFER_STARTED = "transfer:started", _("Transfer started")
     TRANSFER_LINK_ROTATED = "transfer:link_rotated", _("Transfer link renewed")
     TRANSFER_LINK_SENT = "transfer:link_sent", _("Transfer link sent")
+    TRANSFER_LINK_REVOKED = "transfer:link_revoked", _("Transfer link revoked")
     TRANSFER_LINK_USED = "transfer:link_used", _("Transfer link used")
     TRANSFER_RECEIVED = "transfer:received", _("Transfer received")
     TRANSFER_COMPLETED = "transfer:completed", _("Transfer completed")

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from handover.accounts.models import User
 from handover.errors import NotFound, PermissionDenied
@@ -57,6 +57,19 @@ def has_role_permission(role: str | None, permission: Permission) -> bool:
 
 def has_permission(membership: Membership | None, permission: Permission) -> bool:
     return membership is not None and has_role_permission(membership.role, permission)
+
+
+def role_in(organization: Any, user: Any) -> Subquery:
+    """The role of `user` in `organization` (each a value or an OuterRef), None for a non-member: a
+    subquery to annotate rows with, so that what someone may do now is read with the rows, then
+    checked with `has_role_permission`."""
+    return Subquery(Membership.objects.filter(organization=organization, user=user).values("role")[:1])
+
+
+def may_issue_transfer_links(role: str | None) -> bool:
+    """Whether a member with `role` may issue a transfer link: a link stays valid only while the
+    person who issued it (started, renewed or sent it) still may (SPEC §6.2)."""
+    return has_role_permission(role, Permission.MANAGE_TRANSFERS)
 
 
 def is_admin(membership: Membership | None) -> bool:

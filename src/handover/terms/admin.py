@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from handover.terms.models import Acceptance, ConditionsTranslation, GeneralConditions
+from handover.web.admin import EvidenceAdmin
 
 
 class ConditionsTranslationInline(admin.StackedInline):
@@ -31,19 +32,10 @@ class GeneralConditionsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Acceptance)
-class AcceptanceAdmin(admin.ModelAdmin):
+class AcceptanceAdmin(EvidenceAdmin):
     """Acceptances are evidence: shown, never edited."""
 
     list_display = ["accepted_at", "user", "organization", "conditions", "language", "step", "ip"]
     list_filter = ["step", "language"]
     search_fields = ["user__email", "organization__name", "reference"]
     list_select_related = ["user", "organization", "conditions"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -20,7 +20,8 @@ class Transfer(UUIDModel):
     """The move of a set of products out of one Organization, from start to its one outcome.
 
     Only `pending` has a future. The link's secret is never stored: it is derived from `link_nonce`
-    (128 random bits) and the server's SECRET_KEY, and looked up by its SHA-256, `link_hash`.
+    (128 random bits) and the server's SECRET_KEY, and looked up by its SHA-256, `link_hash`. The
+    link dies with the right of `link_issued_by` (SPEC §6.2); without a link, `link_hash` is None.
     """
 
     source_organization = models.ForeignKey(
@@ -34,6 +35,17 @@ class Transfer(UUIDModel):
     link_nonce = models.CharField(max_length=32, blank=True)
     link_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     link_created_at = models.DateTimeField(null=True, blank=True)
+    link_issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Who made the current link (started, renewed or sent it): it works only while they may "
+            "manage the source's transfers."
+        ),
+    )
     bound_email = models.EmailField(
         blank=True,
         help_text=_("When set, only a signed-in user with this verified email can receive."),

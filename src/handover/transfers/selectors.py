@@ -42,7 +42,7 @@ from handover.billing.models import InvoiceLine
 from handover.db import IdList
 from handover.errors import NotFound
 from handover.hashing import hash_secret
-from handover.organizations.access import Permission, require_in_either
+from handover.organizations.access import Permission, require_in_either, role_in, roles_with
 from handover.organizations.models import Membership, Organization, Team
 from handover.products.catalogue import TransferPolicy, product_types
 from handover.products.filters import ProductFilter as ProductFilterSet
@@ -362,11 +362,10 @@ def transfers_for_organization(
 def transfers_waiting_for_user(*, user: User) -> QuerySet[Transfer]:
     """Pending transfers sent to one of the user's verified email addresses."""
     emails = EmailAddress.objects.filter(user=user, verified=True).values("email")
-    return _with_details(
-        Transfer.objects.filter(
-            state=TransferState.PENDING, bound_email__in=emails, expires_at__gt=timezone.now()
-        )
-    ).order_by("expires_at")
+    waiting = Transfer.objects.filter(
+        state=TransferState.PENDING, bound_email__in=emails, expires_at__gt=timezone.now()
+    )
+    return _with_details(with_link_issuer_role(waiting).filter(_live_links())).order_by("expires_at")
 
 
 def transfer_get(*, transfer_id: UUID | str | Any) -> Transfer:
@@ -420,11 +419,28 @@ def transfer_get_for_admin(*, user: User, transfer_id: UUID | str | Any) -> Tran
     return transfer
 
 
+def with_link_issuer_role(transfers: QuerySet[Transfer]) -> QuerySet[Transfer]:
+    """`transfers` annotated with `link_issuer_role`: the role in the source Organization, now, of
+    whoever issued the current link (None when they are no longer a member)."""
+    return transfers.annotate(
+        link_issuer_role=role_in(OuterRef("source_organization"), OuterRef("link_issued_by"))
+    )
+
+
+def _live_links() -> Q:
+    """The pending transfers whose link still works: one was issued, by someone who may still issue
+    it (SPEC §6.2). Transfers that are over keep answering their outcome."""
+    may_issue = Q(link_issuer_role__in=roles_with(Permission.MANAGE_TRANSFERS))
+    return ~Q(state=TransferState.PENDING) | (Q(link_hash__isnull=False) & may_issue)
+
+
 def transfer_get_by_token(*, token: str) -> Transfer | None:
-    """The transfer whose current link is `token`, with its details, or None."""
+    """The transfer whose current link is `token`, with its details, or None: also for the link of a
+    pending transfer whose issuer lost the right to manage its source's transfers."""
     if not token or len(token) > 200:
         return None
-    return _with_details(Transfer.objects.filter(link_hash=hash_secret(token))).first()
+    transfers = with_link_issuer_role(Transfer.objects.filter(link_hash=hash_secret(token)))
+    return _with_details(transfers.filter(_live_links())).first()
 
 
 # A product's history ----------------------------------------------------------------------------

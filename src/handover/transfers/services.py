@@ -66,6 +66,7 @@ from handover.transfers.selectors import (
     transfer_get_by_token,
     transfer_impact,
     transfer_staleness,
+    with_link_issuer_role,
 )
 
 
@@ -161,6 +162,7 @@ def start_transfer(
         product_count=selection.count,
         link_nonce=nonce,
         link_created_at=now,
+        link_issued_by=actor,
         created_at=now,
         expires_at=now + timedelta(seconds=settings.HANDOVER_TRANSFER_TTL),
     )
@@ -231,7 +233,7 @@ def _products_detail(transfer: Transfer) -> dict[str, Any]:
 def _lock_pending(transfer: Transfer) -> Transfer:
     """The transfer's row, locked, if still pending and not past its expiry."""
     locked = (
-        Transfer.objects.select_for_update(of=("self",))
+        with_link_issuer_role(Transfer.objects.select_for_update(of=("self",)))
         .select_related("source_organization")
         .get(pk=transfer.pk)
     )
@@ -262,7 +264,7 @@ def rotate_transfer_link(*, actor: User, transfer: Transfer) -> StartedTransfer:
     """
     access.require_admin(user=actor, organization=transfer.source_organization)
     transfer = _lock_pending(transfer)
-    token = _new_link(transfer, bound_email="")
+    token = _new_link(transfer, actor, bound_email="")
     record_event(
         actor=actor,
         organization=transfer.source_organization,
@@ -273,12 +275,14 @@ def rotate_transfer_link(*, actor: User, transfer: Transfer) -> StartedTransfer:
     return StartedTransfer(transfer=transfer, token=token)
 
 
-def _new_link(transfer: Transfer, *, bound_email: str | None = None) -> str:
+def _new_link(transfer: Transfer, actor: User, *, bound_email: str | None = None) -> str:
+    """Replace the transfer's link with a new one issued by `actor`, whose right it follows."""
     transfer.link_nonce = links.new_nonce()
     token = links.link_secret(transfer.id, transfer.link_nonce)
     transfer.link_hash = hash_secret(token)
     transfer.link_created_at = timezone.now()
-    fields = ["link_nonce", "link_hash", "link_created_at"]
+    transfer.link_issued_by = actor
+    fields = ["link_nonce", "link_hash", "link_created_at", "link_issued_by"]
     if bound_email is not None:
         transfer.bound_email = bound_email
         fields.append("bound_email")
@@ -299,7 +303,7 @@ def send_transfer_link(
     email = clean_email(email)
     throttle.check_send_rate(user=actor)
     transfer = _lock_pending(transfer)
-    _new_link(transfer, bound_email=email if bind_to_email else "")
+    _new_link(transfer, actor, bound_email=email if bind_to_email else "")
     tasks.send_transfer_link_email.enqueue(
         transfer_id=str(transfer.id),
         nonce=transfer.link_nonce,
@@ -389,6 +393,37 @@ def cancel_transfers_started_by(*, user: User, organization: Organization, reaso
     return cancelled
 
 
+@transaction.atomic
+def revoke_links_issued_by(*, user: User, organization: Organization, reason: str) -> int:
+    """Kill the links `user` renewed or sent for pending transfers out of `organization` that others
+    started, when they lose the right to manage its transfers (SPEC §6.2); the transfers stay
+    pending, and any admin of the source can issue a new link. Returns how many links died.
+
+    The lookup of a link checks its issuer's right too (selectors.transfer_get_by_token): this makes
+    the death immediate and visible, in the transaction that took the right."""
+    revoked = list(
+        Transfer.objects.select_for_update().filter(
+            source_organization=organization, state=TransferState.PENDING, link_issued_by=user
+        )
+    )
+    Transfer.objects.filter(id__in=[t.id for t in revoked]).update(
+        link_hash=None, link_nonce="", bound_email=""
+    )
+    record_events(
+        actor=None,
+        events=[
+            Event(
+                organization,
+                AuditAction.TRANSFER_LINK_REVOKED,
+                transfer,
+                {"transfer_id": str(transfer.id), "issued_by": user.email, "reason": reason},
+            )
+            for transfer in revoked
+        ],
+    )
+    return len(revoked)
+
+
 # Receiving (destination side) -------------------------------------------------------------------
 
 
@@ -460,10 +495,13 @@ def receive_transfer(
 
 
 def _check_link_current(locked: Transfer, token: str) -> None:
-    """Raise TransferLinkUnknown unless `token` is still the link of the `locked` transfer: the link
-    is looked up before the row is locked, and a rotation or a sending (which replaces the link) may
-    commit in between; the replaced link must not work even then."""
-    if not links.matches(token, locked.link_hash):
+    """Raise TransferLinkUnknown unless `token` is still the link of the `locked` transfer (read with
+    `with_link_issuer_role`), issued by someone who still may: the link is looked up before the row
+    is locked, and a rotation, a sending (which replaces the link) or the issuer's demotion may
+    commit in between; the link must not work even then."""
+    if not links.matches(token, locked.link_hash) or not access.may_issue_transfer_links(
+        locked.link_issuer_role  # type: ignore[attr-defined]
+    ):
         raise TransferLinkUnknown()
 
 
@@ -521,7 +559,7 @@ def _move(
     whose count does not depend on the number of products (subqueries, never an IN list of ids:
     SQLite takes at most 32,766 parameters, and no product is read into Python).
     """
-    locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    locked = with_link_issuer_role(Transfer.objects.select_for_update(of=("self",))).get(pk=transfer.pk)
     if repeat.of(locked):
         raise AlreadyReceived(locked)
     actor = repeat.actor
