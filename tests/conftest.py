@@ -16,5 +16,6 @@ pytest_plugins = [
     "tests.support.api",
     "tests.support.cli",
     "tests.support.servers",
+    "tests.support.fleet",
     "tests.support.browser",
 ]

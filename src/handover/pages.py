@@ -4,14 +4,15 @@ the domain is shown, and how forms and fields are rendered.
 It knows no app (only Django and `handover.errors`), so the views of every app may import it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
 from django.forms import Form
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from handover.errors import DomainError
 
@@ -59,6 +60,36 @@ def invalid(request: HttpRequest, page: Callable[[int], HttpResponse], message: 
     """A form that does not parse: say `message` and render `page` again, 400."""
     messages.error(request, message)
     return page(400)
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the confirm step of a destructive or capability-killing action asks.
+
+    `title` is the question ("Remove Claire from Alpine Bakery?"), `consequences` what doing it
+    changes, `button` the words of the one button that does it, `back` where "No" leads. `form` holds
+    what is asked with it (a reason); `action` is where the button posts (the step's own address when
+    empty) and `hidden` what it posts along, for an action that another view performs (allauth's).
+    """
+
+    title: str
+    consequences: Sequence[str]
+    button: str
+    back: str
+    form: Form | None = None
+    action: str = ""
+    hidden: dict[str, str] = field(default_factory=dict)
+    nav: str = ""
+
+
+def ask_first(request: HttpRequest, question: Question, status: int = 200) -> HttpResponse:
+    """The confirm step every destructive or capability-killing action of the pages goes through.
+
+    The page's button is a link to the action's address; a GET there answers this page ("Are you
+    sure…", what it changes, one POST button and a way back), and only the POST acts. It needs no
+    JavaScript, and a refused or invalid POST shows it again with why.
+    """
+    return render(request, "web/confirm.html", {"question": question, "nav": question.nav}, status=status)
 
 
 class FormRenderer(DjangoTemplates):

@@ -47,6 +47,16 @@ SIGNED_IN_PAGES = [
     "transfers:start",
     "transfers:detail",
     "transfers:receive",
+    "transfers:decline",
+    "transfers:rotate",
+    "transfers:cancel",
+    "organizations:member_remove",
+    "organizations:leave",
+    "organizations:team_delete",
+    "organizations:team_member_remove",
+    "products:revoke",
+    "accounts:token_revoke",
+    "accounts:email_remove",
     "terms:current",
     "accounts:profile",
     "accounts:tokens",
@@ -96,22 +106,14 @@ NOT_PAGES = {
     **{
         name: "an action (POST)"
         for name in [
-            "accounts:token_revoke",
             "organizations:member_add",
             "organizations:member_role",
-            "organizations:member_remove",
-            "organizations:leave",
             "organizations:team_create",
-            "organizations:team_delete",
             "organizations:team_member_add",
-            "organizations:team_member_remove",
             "organizations:transfer_lock",
             "products:grant",
-            "products:revoke",
-            "transfers:rotate",
             "transfers:send",
             "transfers:complete",
-            "transfers:cancel",
         ]
     },
 }
@@ -141,13 +143,14 @@ def demo(settings, live_server) -> SimpleNamespace:
         acknowledge_warnings=True,
     )
     token, _secret = create_api_token(user=luca, name="ci")
+    right = ProductAccess.objects.filter(product__organization=alpine).first()  # and its product
     kwargs = {
         "org_id": alpine.id,
         "membership_id": Membership.objects.filter(organization=alpine).first().id,
         "team_id": Team.objects.filter(organization=alpine).first().id,
         "user_id": luca.id,
-        "product_id": Product.objects.filter(organization=alpine).first().id,
-        "access_id": ProductAccess.objects.filter(product__organization=alpine).first().id,
+        "product_id": right.product_id,
+        "access_id": right.id,
         "invoice_id": Invoice.objects.filter(organization=alpine).first().id,
         "transfer_id": incoming.transfer.id,
         "token_id": token.id,
@@ -158,8 +161,14 @@ def demo(settings, live_server) -> SimpleNamespace:
     return SimpleNamespace(kwargs=kwargs, base_url=live_server.url)
 
 
+# The pages that name their object in the query string.
+QUERIES = {"accounts:email_remove": f"?email={LUCA}"}
+
+
 def _url(name: str, kwargs: dict) -> str:
-    return reverse(name, kwargs={p: kwargs[p] for p in route_parameters(ROUTES[name])})
+    return reverse(name, kwargs={p: kwargs[p] for p in route_parameters(ROUTES[name])}) + QUERIES.get(
+        name, ""
+    )
 
 
 @pytest.fixture

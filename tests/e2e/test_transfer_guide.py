@@ -162,9 +162,11 @@ def test_generate_a_link_copy_it_and_receive_it_with_the_drop_down(
     assert page.evaluate("navigator.clipboard.readText()") == link
     shots(page, "transfer-started.png")
 
-    # The link is shown once: on a later visit, "Get a new link" replaces it.
+    # The link is shown once: on a later visit, "Get a new link" replaces it, once confirmed.
     page.reload()
     expect(page.get_by_label("Transfer link", exact=True)).to_have_count(0)
+    page.get_by_role("link", name="Get a new link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Get a new link?")
     page.get_by_role("button", name="Get a new link").click()
     new_link = page.get_by_label("Transfer link", exact=True).input_value()
     assert new_link != link
@@ -330,8 +332,10 @@ def test_the_recipient_declines(world, page, sign_in, new_page, run_tasks):
     recipient_page = new_page()
     sign_in_on(recipient_page, world["recipient"].email)
     recipient_page.goto("/transfers/receive/" + link.split("/transfers/receive/")[1])
+    recipient_page.get_by_role("link", name="Decline").click()
+    expect(recipient_page.get_by_role("heading", level=1)).to_have_text("Decline the transfer?")
     recipient_page.get_by_label("Reason (optional)").fill("We do not host websites.")
-    recipient_page.get_by_role("button", name="Decline").click()
+    recipient_page.get_by_role("button", name="Decline the transfer").click()
 
     expect(recipient_page.get_by_role("heading", level=1)).to_have_text("Transfer declined")
     transfer = Transfer.objects.get()
@@ -350,7 +354,7 @@ def test_the_initiator_cancels_and_the_link_stops_working(world, page, sign_in, 
     open_transfers(page)
     link = start_a_transfer(page, "dupont-conseil.ch")
 
-    page.locator("#cancel summary", has_text="Cancel the transfer").click()
+    page.locator("#cancel").get_by_role("link", name="Cancel the transfer").click()
     page.get_by_role("button", name="Yes, cancel the transfer").click()
     expect(page.locator(".messages")).to_contain_text("The transfer was cancelled.")
     expect(page.locator("h1 + .tag")).to_have_text("Cancelled")

@@ -670,7 +670,8 @@ def test_complete_the_transfer_into_another_organization_of_the_user(
 def test_cancel_the_transfer(sign_in, pending, org, owner):
     client = sign_in(owner)
     page = client.get(url("detail", org.id, pending.id))
-    assertContains(page, '<summary class="btn danger">Cancel the transfer</summary>', html=True)
+    cancel = url("cancel", org.id, pending.id)
+    assertContains(page, f'<a class="btn danger" href="{cancel}">Cancel the transfer</a>', html=True)
 
     response = client.post(url("cancel", org.id, pending.id), {"reason": "Wrong product"})
 
@@ -700,19 +701,25 @@ def test_actions_on_an_expired_transfer_are_refused_as_gone(sign_in, pending, or
     assert Transfer.objects.get().state == TransferState.PENDING
 
 
-def test_the_page_of_a_transfer_takes_no_post_and_each_action_no_get(sign_in, pending, org, owner):
+def test_the_page_of_a_transfer_takes_no_post_and_each_action_no_get_but_its_confirm_step(
+    sign_in, pending, org, owner
+):
     client = sign_in(owner)
     assert client.post(url("detail", org.id, pending.id), {"action": "cancel"}).status_code == 405
-    for action in ("rotate", "send", "complete", "cancel"):
+    for action in ("send", "complete"):
         assert client.get(url(action, org.id, pending.id)).status_code == 405
+    for action in ("rotate", "cancel"):  # the confirm step (tests/web/test_confirm.py)
+        assert client.get(url(action, org.id, pending.id)).status_code == 200
     assert Transfer.objects.get().state == TransferState.PENDING
 
 
 def test_each_action_of_the_page_posts_to_its_own_address(sign_in, pending, org, owner):
     factories.make_org("Owner Holding", owner=owner)  # where the transfer could be completed
     page = html(sign_in(owner).get(url("detail", org.id, pending.id)))
-    for action in ("rotate", "send", "complete", "cancel"):
+    for action in ("send", "complete"):
         assert f'action="{url(action, org.id, pending.id)}"' in page
+    for action in ("rotate", "cancel"):  # through their confirm step
+        assert f'href="{url(action, org.id, pending.id)}"' in page
     assert 'name="action"' not in page
 
 

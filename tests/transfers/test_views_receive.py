@@ -21,6 +21,7 @@ from tests.support import factories
 from tests.support.factories import PASSWORD
 
 RECEIVE = reverse("transfers:receive")
+DECLINE = reverse("transfers:decline")
 
 
 @pytest.fixture
@@ -167,9 +168,7 @@ def test_the_receive_page_shows_what_would_come_and_what_it_means(
         r'data-requires="id_destination id_accept_terms">Receive the products</button>',
         body,
     )
-    assertContains(
-        response, '<button type="submit" name="action" value="decline" class="danger">Decline</button>'
-    )
+    assertContains(response, f'<a class="btn danger" href="{DECLINE}">Decline</a>', html=True)
     assert started.token not in body
 
 
@@ -291,7 +290,7 @@ def test_decline_with_a_reason(sign_in, started, recipient, org, run_tasks):
     client = sign_in(recipient, fresh=False)  # declining needs no password
     open_link(client, started.token)
 
-    response = client.post(RECEIVE, {"action": "decline", "reason": "Wrong recipient"})
+    response = client.post(DECLINE, {"reason": "Wrong recipient"})
 
     assert response.status_code == 200
     assertContains(response, "You declined the transfer.")
@@ -377,7 +376,7 @@ def test_a_cancelled_link(sign_in, started, owner, recipient):
 def test_a_declined_link(sign_in, started, recipient):
     client = sign_in(recipient)
     open_link(client, started.token)
-    client.post(RECEIVE, {"action": "decline"})
+    client.post(DECLINE)
     open_link(client, started.token)
     assertContains(client.get(RECEIVE), str(errors.TRANSFER_WAS_DECLINED), status_code=409)
 
@@ -392,7 +391,7 @@ def test_a_link_sent_to_another_address(sign_in, started, owner, recipient, dest
     assertContains(response, escape(errors.TransferBoundToEmail.message), status_code=403)
     response = client.post(RECEIVE, receive_form(destination))
     assert response.status_code == 403
-    assert client.post(RECEIVE, {"action": "decline"}).status_code == 403
+    assert client.post(DECLINE).status_code == 403
     assert Transfer.objects.get().state == TransferState.PENDING
 
 

@@ -7,14 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_safe
 
 from handover.accounts import selectors, services
 from handover.accounts.forms import ProfileForm, TokenForm
 from handover.errors import DomainError
-from handover.pages import refused
+from handover.pages import Question, ask_first, refused
 
 
 @login_required
@@ -75,8 +76,40 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def token_revoke(request: HttpRequest, token_id: Any) -> HttpResponse:
+    """Revoke one of the user's tokens; a GET asks first."""
+    if request.method != "POST":
+        token = selectors.live_api_token_get(user=request.user, token_id=token_id)  # type: ignore[arg-type]
+        question = Question(
+            title=_("Revoke the token %(name)s?") % {"name": token.name},
+            consequences=[_("Scripts and tools that use it are refused from now on. This cannot be undone.")],
+            button=_("Revoke the token"),
+            back=reverse("accounts:tokens"),
+        )
+        return ask_first(request, question)
     token = services.revoke_api_token(user=request.user, token_id=token_id)  # type: ignore[arg-type]
     messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
     return redirect("accounts:tokens")
+
+
+@login_required
+@require_safe
+def email_remove(request: HttpRequest) -> HttpResponse:
+    """The confirm step of removing one of the user's email addresses (`?email=`); its button posts
+    to allauth's email page, which removes it as it always does."""
+    address = selectors.email_address_get(user=request.user, email=request.GET.get("email", ""))  # type: ignore[arg-type]
+    question = Question(
+        title=_("Remove the email address %(email)s?") % {"email": address.email},
+        consequences=[
+            _(
+                "You can no longer sign in with it, and transfers sent to it can no longer be received "
+                "with this account."
+            )
+        ],
+        button=_("Remove the address"),
+        back=reverse("account_email"),
+        action=reverse("account_email"),
+        hidden={"email": address.email, "action_remove": ""},
+    )
+    return ask_first(request, question)

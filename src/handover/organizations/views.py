@@ -12,8 +12,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from handover.accounts.models import User
 from handover.errors import DomainError
@@ -30,7 +31,10 @@ from handover.organizations.forms import (
 )
 from handover.organizations.http import MemberRequest, organization_page
 from handover.organizations.models import Membership, Role, Team
-from handover.pages import act, invalid, refused
+from handover.pages import Question, act, ask_first, invalid, refused
+
+# The actions that undo something or take a capability away: a GET is their confirm step.
+confirmed_action = require_http_methods(["GET", "HEAD", "POST"])
 
 
 @dataclass(frozen=True)
@@ -150,11 +154,26 @@ def member_role(request: MemberRequest, membership_id: Any) -> HttpResponse:
     )
 
 
-@organization_page()
-@require_POST
+@organization_page(Permission.MANAGE_MEMBERS)
+@confirmed_action
 def member_remove(request: MemberRequest, membership_id: Any) -> HttpResponse:
     organization = request.organization
     membership = selectors.membership_get(organization=organization, membership_id=membership_id)
+    if request.method != "POST":
+        names = {"name": membership.user.display_name, "organization": organization.name}
+        question = Question(
+            title=_("Remove %(name)s from %(organization)s?") % names,
+            consequences=[
+                _(
+                    "They lose their access to its products and their place in its teams. Transfers "
+                    "they started and that are still pending are cancelled."
+                )
+            ],
+            button=_("Remove %(name)s") % names,
+            back=reverse("organizations:members", args=[organization.id]),
+            nav="members",
+        )
+        return ask_first(request, question)
     return act(
         request,
         lambda: services.remove_member(actor=request.user, membership=membership),
@@ -167,9 +186,25 @@ def member_remove(request: MemberRequest, membership_id: Any) -> HttpResponse:
 
 
 @organization_page()
-@require_POST
+@confirmed_action
 def leave(request: MemberRequest) -> HttpResponse:
     organization = request.organization
+    if request.method != "POST":
+        name = {"name": organization.name}
+        question = Question(
+            title=_("Leave %(name)s?") % name,
+            consequences=[
+                _(
+                    "You lose your access to its products and your place in its teams. Transfers you "
+                    "started and that are still pending are cancelled."
+                ),
+                _("Only one of its administrators can add you again."),
+            ],
+            button=_("Leave %(name)s") % name,
+            back=reverse("organizations:members", args=[organization.id]),
+            nav="members",
+        )
+        return ask_first(request, question)
     return act(
         request,
         lambda: services.leave_organization(actor=request.user, organization=organization),
@@ -228,11 +263,22 @@ def team_create(request: MemberRequest) -> HttpResponse:
     )
 
 
-@organization_page()
-@require_POST
+@organization_page(Permission.MANAGE_TEAMS)
+@confirmed_action
 def team_delete(request: MemberRequest, team_id: Any) -> HttpResponse:
     organization = request.organization
     team = selectors.team_get(organization=organization, team_id=team_id)
+    if request.method != "POST":
+        question = Question(
+            title=_("Delete the team %(name)s?") % {"name": team.name},
+            consequences=[
+                _("Its members stay in the Organization, but lose the rights they had through the team.")
+            ],
+            button=_("Delete the team"),
+            back=reverse("organizations:teams", args=[organization.id]),
+            nav="teams",
+        )
+        return ask_first(request, question)
     return act(
         request,
         lambda: services.delete_team(actor=request.user, team=team),
@@ -261,12 +307,22 @@ def team_member_add(request: MemberRequest, team_id: Any) -> HttpResponse:
     )
 
 
-@organization_page()
-@require_POST
+@organization_page(Permission.MANAGE_TEAMS)
+@confirmed_action
 def team_member_remove(request: MemberRequest, team_id: Any, user_id: Any) -> HttpResponse:
     organization = request.organization
     team = selectors.team_get(organization=organization, team_id=team_id)
     user = selectors.member_get(organization=organization, user_id=user_id)
+    if request.method != "POST":
+        names = {"name": user.display_name, "team": team.name}
+        question = Question(
+            title=_("Remove %(name)s from the team %(team)s?") % names,
+            consequences=[_("They lose the rights they had through the team; they stay a member.")],
+            button=_("Remove from the team"),
+            back=reverse("organizations:teams", args=[organization.id]),
+            nav="teams",
+        )
+        return ask_first(request, question)
     return act(
         request,
         lambda: services.remove_team_member(actor=request.user, team=team, user=user),

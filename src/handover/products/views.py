@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from handover.errors import DomainError
 from handover.organizations import access
 from handover.organizations.http import MemberRequest, organization_page
-from handover.pages import refused
+from handover.pages import Question, ask_first, refused
 from handover.products.filters import ProductFilter
 from handover.products.forms import AccessGrantForm
 from handover.products.models import Product
@@ -91,12 +92,28 @@ def grant(request: MemberRequest, product_id: object) -> HttpResponse:
     return redirect("products:detail", request.organization.id, product.id)
 
 
-@require_POST
-@organization_page()
+@organization_page(access.Permission.MANAGE_PRODUCTS)
+@require_http_methods(["GET", "HEAD", "POST"])
 def revoke(request: MemberRequest, product_id: object, access_id: object) -> HttpResponse:
+    """Take a user's or a team's right on the product away; a GET asks first."""
     product = _product(request, product_id)
     access_row = product_access_get(product=product, access_id=access_id)
     who = access_row.user.email if access_row.user else access_row.team.name  # type: ignore[union-attr]
+    if request.method != "POST":
+        names = {"who": who, "product": product.name}
+        question = Question(
+            title=_("Revoke the right of %(who)s on %(product)s?") % names
+            if access_row.user
+            else _("Revoke the right of the team %(who)s on %(product)s?") % names,
+            consequences=[
+                _("The “%(level)s” right ends at once; the Organization's administrators keep theirs.")
+                % {"level": access_row.get_level_display()}
+            ],
+            button=_("Revoke the right"),
+            back=reverse("products:detail", args=[request.organization.id, product.id]),
+            nav="products",
+        )
+        return ask_first(request, question)
     revoke_access(actor=request.user, access=access_row)
     messages.success(
         request, _("%(who)s no longer has a right on %(product)s.") % {"who": who, "product": product.name}

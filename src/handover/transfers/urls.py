@@ -19,5 +19,6 @@ urlpatterns = [
     path("o/<uuid:org_id>/transfers/<uuid:transfer_id>/cancel/", views.transfer_cancel, name="cancel"),
     path("transfers/receive/<str:token>", views.receive_link, name="receive_link"),
     path("transfers/receive/", views.receive_transfer, name="receive"),
+    path("transfers/receive/decline/", views.decline, name="decline"),
     path("transfers/waiting/<uuid:transfer_id>/", views.receive_waiting, name="receive_waiting"),
 ]

@@ -32,7 +32,7 @@ from handover.organizations import access
 from handover.organizations.access import Permission
 from handover.organizations.http import MemberRequest, SignedInRequest, organization_page
 from handover.organizations.selectors import memberships_for_user_with
-from handover.pages import act, invalid, refused
+from handover.pages import Question, act, ask_first, invalid, refused
 from handover.products.catalogue import product_types
 from handover.products.filters import ProductFilter
 from handover.terms.selectors import current_conditions
@@ -408,7 +408,6 @@ def _detail_page(
     token: str = "",
     send_form: SendLinkForm | None = None,
     complete_form: CompleteTransferForm | None = None,
-    cancel_form: CancelTransferForm | None = None,
 ) -> Callable[[int], HttpResponse]:
     """The transfer's page, with the forms given (as posted) and fresh ones for the other actions."""
 
@@ -432,7 +431,6 @@ def _detail_page(
             "send_form": send_form or SendLinkForm(),
             "complete_form": complete_form
             or CompleteTransferForm(memberships=_destinations(request, transfer)),
-            "cancel_form": cancel_form or CancelTransferForm(),
         }
         return _private(render(request, "transfers/detail.html", context, status=status))
 
@@ -448,6 +446,10 @@ def transfer_detail(request: MemberRequest, transfer_id: Any) -> HttpResponse:
     return _detail_page(request, transfer, token=request.session.pop(_link_key(transfer.id), ""))(200)
 
 
+# The actions that take a capability away (the current link): a GET is their confirm step.
+_confirmed_action = require_http_methods(["GET", "HEAD", "POST"])
+
+
 @organization_page(Permission.MANAGE_TRANSFERS)
 @require_safe
 def transfer_products_csv(request: MemberRequest, transfer_id: Any) -> HttpResponse:
@@ -458,10 +460,26 @@ def transfer_products_csv(request: MemberRequest, transfer_id: Any) -> HttpRespo
 
 @organization_page(Permission.MANAGE_TRANSFERS)
 @_reauthenticated
-@require_POST
+@_confirmed_action
 def transfer_rotate(request: MemberRequest, transfer_id: Any) -> HttpResponse:
-    """A new link replaces the previous one; the page shows it once."""
+    """A new link replaces the previous one, which stops working; the page shows it once. A GET
+    asks first."""
     transfer = _transfer(request, transfer_id)
+    if request.method != "POST":
+        question = Question(
+            title=_("Get a new link?"),
+            consequences=[
+                _(
+                    "The current link stops working at once: whoever has it can no longer receive the "
+                    "products."
+                ),
+                _("The new link is shown once, on the transfer's page."),
+            ],
+            button=_("Get a new link"),
+            back=_here(transfer),
+            nav="transfers",
+        )
+        return ask_first(request, question)
     try:
         started = services.rotate_transfer_link(actor=request.user, transfer=transfer)
     except DomainError as exc:
@@ -540,16 +558,31 @@ def transfer_complete(
 
 
 @organization_page(Permission.MANAGE_TRANSFERS)
-@require_POST
-@_posted("cancel_form", lambda request, transfer: CancelTransferForm(request.POST))
-def transfer_cancel(
-    request: MemberRequest, transfer: Transfer, form: CancelTransferForm, page: Any
-) -> HttpResponse:
-    """Cancel the transfer: the products stay, the link dies."""
+@_confirmed_action
+def transfer_cancel(request: MemberRequest, transfer_id: Any) -> HttpResponse:
+    """Cancel the transfer: the products stay, the link dies. A GET asks first, with the reason."""
+    transfer = _transfer(request, transfer_id)
+    form = CancelTransferForm(request.POST if request.method == "POST" else None)
+
+    def step(status: int = 200) -> HttpResponse:
+        question = Question(
+            title=_("Cancel this transfer?"),
+            consequences=[_("The products stay in this Organization and the link stops working.")],
+            button=_("Yes, cancel the transfer"),
+            back=_here(transfer),
+            form=form,
+            nav="transfers",
+        )
+        return ask_first(request, question, status)
+
+    if request.method != "POST":
+        return step()
+    if not form.is_valid():
+        return invalid(request, step, _("Correct the fields below."))
     return act(
         request,
         lambda: services.cancel_transfer(actor=request.user, transfer=transfer, **form.cleaned_data),
-        page=page,
+        page=step,
         form=form,
         success=_("The transfer was cancelled. Its link no longer works."),
         then=(_here(transfer),),
@@ -660,20 +693,6 @@ def receive_transfer(request: HttpRequest) -> HttpResponse:
         messages.success(request, _received_message(transfer))
         return redirect("products:list", transfer.destination_organization_id)
 
-    if action == "decline":
-        decline_form = DeclineTransferForm(request.POST)
-        if not decline_form.is_valid():
-            return _receive_page(request, 400, **page, decline_form=decline_form)
-        try:
-            transfer = services.decline_transfer(
-                actor=actor, token=token, reason=decline_form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            declining = partial(_receive_page, request, **page, decline_form=decline_form)
-            return refused(request, exc, declining, decline_form)
-        request.session.pop(RECEIVE_TOKEN_KEY, None)
-        return _private(render(request, "transfers/declined.html", {"transfer": transfer}))
-
     if request.method == "POST":
         return refused(request, DomainError(_("Choose an action.")), partial(_receive_page, request, **page))
     return _receive_page(request, **page)
@@ -687,7 +706,6 @@ def _receive_page(
     offered: Any,
     mode: str,
     form: ReceiveTransferForm | None = None,
-    decline_form: DeclineTransferForm | None = None,
 ) -> HttpResponse:
     offered = list(offered)
     impact = transfer_impact(
@@ -703,12 +721,52 @@ def _receive_page(
         "users_losing": impact.users_losing_access_count,
         "teams_losing": impact.teams_losing_rights_count,
         "form": form or ReceiveTransferForm(memberships=offered),
-        "decline_form": decline_form or DeclineTransferForm(),
         "mode": "new" if mode == "new" or not offered else "existing",
         "offered": offered,
         "conditions": _conditions(),
     }
     return _private(render(request, "transfers/receive.html", context, status=status))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def decline(request: SignedInRequest) -> HttpResponse:
+    """Decline the transfer of the link opened: the products stay with its source, which is told. A
+    GET asks first, with an optional reason."""
+    token = _remembered_link(request)
+    if not token:
+        return _receive_error(request, NotFound(_("Open the transfer link you received to see this page.")))
+    try:
+        services.inspect_transfer_link(actor=request.user, token=token)
+    except DomainError as exc:
+        return _receive_error(request, exc)
+    form = DeclineTransferForm(request.POST if request.method == "POST" else None)
+
+    def step(status: int = 200) -> HttpResponse:
+        question = Question(
+            title=_("Decline the transfer?"),
+            consequences=[
+                _("The products stay with the sending Organization, which is told that you declined."),
+                _("The link stops working: you cannot receive the products with it later."),
+            ],
+            button=_("Decline the transfer"),
+            back=reverse("transfers:receive"),
+            form=form,
+        )
+        return _private(ask_first(request, question, status))
+
+    if request.method != "POST":
+        return step()
+    if not form.is_valid():
+        return invalid(request, step, _("Correct the fields below."))
+    try:
+        transfer = services.decline_transfer(
+            actor=request.user, token=token, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as exc:
+        return refused(request, exc, step, form)
+    request.session.pop(RECEIVE_TOKEN_KEY, None)
+    return _private(render(request, "transfers/declined.html", {"transfer": transfer}))
 
 
 RECEIVE_ERROR_TITLES = {
