@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 AXE_CORE := 4.14.1
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test run test test-fast lint format bench screenshots clean
+.PHONY: help install install-test run test test-fast lint format bench screenshots messages compile-messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -74,6 +74,16 @@ bench: install-test ## Run the benchmarks (timings, reported as ratios)
 screenshots: install-test ## Retake the screenshots in docs/screenshots/ (the demo's products, the guide's steps)
 	$(BIN)/python docs/screenshots/take.py
 	HANDOVER_SCREENSHOTS=1 HANDOVER_DATA_DIR=var/test $(BIN)/pytest -q tests/e2e/test_transfer_guide.py
+
+# The catalogs: English is the source (en/django.po lists the messages); fr, de, it and es translate them.
+# The compiled .mo files are committed: installing Handover needs no gettext.
+LANGUAGE_CODES := en fr de it es
+
+messages: install ## Extract the English messages of the code and templates into src/handover/locale/*/django.po
+	cd src/handover && ../../$(BIN)/handover makemessages --no-obsolete $(addprefix -l ,$(LANGUAGE_CODES))
+
+compile-messages: install ## Compile the catalogs (src/handover/locale and locale_overrides) into their .mo files
+	cd src/handover && ../../$(BIN)/handover compilemessages
 
 clean: ## Remove .venv and var/
 	rm -rf $(VENV) var

@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("HANDOVER_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 USER, PASSWORD, ORGANIZATION = "luca@webatelier.ch", "handover-demo", "Web Atelier Sàrl"
+DESKTOP, PHONE = {"width": 1280, "height": 860}, {"width": 390, "height": 844}
 
 
 def free_port() -> int:
@@ -53,7 +54,7 @@ def serve(data_dir: str, port: int) -> subprocess.Popen[str]:
 def take(base_url: str) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(base_url=base_url, viewport={"width": 1280, "height": 860}, locale="en-US")
+        page = browser.new_page(base_url=base_url, viewport=DESKTOP, locale="en-US")
         page.goto("/accounts/login/")
         page.locator("input[name=login]").fill(USER)
         page.locator("input[name=password]").fill(PASSWORD)
@@ -65,7 +66,11 @@ def take(base_url: str) -> None:
         page.locator("details.switcher").get_by_role("link", name=ORGANIZATION).click()
         page.wait_for_load_state()
         page.screenshot(path=HERE / "products.png")
-        print(f"wrote {HERE / 'products.png'}")
+        # The same page on a phone: the sidebar a bar with its menu button, the table stacked as cards.
+        page.set_viewport_size(PHONE)
+        page.wait_for_function("!document.querySelector('details.sidebar-menu[open]')")
+        page.screenshot(path=HERE / "products-phone.png", full_page=True)
+        print(f"wrote {HERE / 'products.png'} and {HERE / 'products-phone.png'}")
         browser.close()
 
 

@@ -44,8 +44,8 @@ METHOD_NOT_ALLOWED = _("This method is not allowed here.")
 TOO_LARGE = _("The request body is too large.")
 TOO_MANY = _("Too many attempts. Wait a moment and try again.")
 REAUTHENTICATE = _(
-    "Confirm your password (or second factor) on the web first: this needs a recent sign-in. "
-    "Personal API tokens do not need it."
+    "Confirm your password (or second factor) on the web first: with a session, this needs a recent "
+    "sign-in. Calls with a personal API token do not (creating the token did)."
 )
 SERVER_ERROR = _("Something went wrong on our side; nothing was changed. Try again later.")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -95,9 +95,9 @@ class CsrfFailed(HttpError):
 # every operation they can apply to, whether or not the operation declared them itself.
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: malformed JSON, a wrong type, an unknown field, a value out of range.",
-    "401": "Not signed in: no valid API token and no session.",
-    "403": "Not allowed: the role does not allow this, the session's CSRF check failed, or a recent "
-    "sign-in is needed.",
+    "401": "Not signed in: no valid API token and no session (`not_authenticated`), or, with a "
+    "session, a recent sign-in is needed (`reauthentication_required`).",
+    "403": "Not allowed: the role does not allow this, or the session's CSRF check failed.",
     "404": "Unknown, or belongs to an Organization you are not a member of.",
     "413": "The request body is too large.",
     "409": "The state does not allow it (e.g. `transfer_not_pending`, `product_in_pending_transfer`).",
@@ -303,7 +303,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(ReauthenticationRequired)
 def reauthentication_required(request: HttpRequest, exc: ReauthenticationRequired) -> HttpResponse:
-    return error_response(request, 403, "reauthentication_required", REAUTHENTICATE)
+    return error_response(request, 401, "reauthentication_required", REAUTHENTICATE)
 
 
 @api.exception_handler(Http404)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from handover.accounts.views import email
 from handover.api import api
 
 
@@ -42,6 +43,8 @@ urlpatterns = [
     path("", include("handover.audit.urls")),
     path("", include("handover.transfers.urls")),
     path("", include("handover.terms.urls")),
+    # allauth's email addresses page, in front of its own: re-authentication before adding one.
+    path("accounts/email/", email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

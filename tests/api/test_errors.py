@@ -131,7 +131,7 @@ def test_a_session_needs_a_recent_sign_in_to_start_a_transfer(browser, org, host
         headers={"X-CSRFToken": CSRF_SECRET},
     )
 
-    assert_error(response, 403, "reauthentication_required")
+    assert_error(response, 401, "reauthentication_required")
 
 
 def test_a_session_that_confirmed_its_password_starts_a_transfer(owner, org, hosting, terms):

@@ -26,16 +26,24 @@ from tests.support.browser import sign_in_on
 from tests.support.factories import PASSWORD
 
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Callable[[Page, str], None]:
-    """Save a full-page screenshot under a name (docs/screenshots/ with HANDOVER_SCREENSHOTS=1)."""
+    """Save full-page screenshots of the page under a name (docs/screenshots/ with HANDOVER_SCREENSHOTS=1):
+    `name` at the desktop width the page has, `name-phone` at a phone's 390x844, its sidebar closed."""
     folder = DOCS_SCREENSHOTS if os.environ.get("HANDOVER_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
 
     def shot(page: Page, name: str) -> None:
+        desktop = page.viewport_size
+        assert desktop is not None
         page.screenshot(path=str(folder / name), full_page=True)
+        page.set_viewport_size(PHONE)
+        page.wait_for_function("!document.querySelector('details.sidebar-menu[open]')")
+        page.screenshot(path=str(folder / name.replace(".png", "-phone.png")), full_page=True)
+        page.set_viewport_size(desktop)
 
     return shot
 

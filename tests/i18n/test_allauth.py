@@ -10,6 +10,8 @@ import django
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from handover.accounts.models import User
 from tests.support import factories
@@ -27,10 +29,10 @@ THEIRS = [
 ]
 # Words that address the reader informally, none of which the formal wording uses.
 INFORMAL = {
-    "fr": r"\b(?:tu|toi|ton|tes)\b|courriel",
-    "de": r"\b(?:du|dich|dir|dein|deine|deinen|deinem|deiner|bist|hast|kannst|musst)\b",
+    "fr": r"\b(?:tu|toi|te|ton|ta|tes)\b|courriel",
+    "de": r"\b(?:du|dich|dir|dein|deine|deinen|deinem|deiner|deines|bist|hast|kannst|musst|willst)\b",
     "it": r"\b(?:tu|tuo|tua|tuoi|tue|hai|sei|puoi|devi|vuoi|ti)\b",
-    "es": r"\b(?:tú|tu|tus|tienes|puedes|debes|quieres|estás|te)\b",
+    "es": r"\b(?:tú|tu|tus|ti|tienes|puedes|debes|quieres|estás|te)\b",
 }
 SIGNED_OUT = ["account_login", "account_signup", "account_reset_password", "account_reset_password_done"]
 SIGNED_IN = [
@@ -78,6 +80,25 @@ def test_each_wording_still_replaces_a_message_of_allauth_or_django_and_keeps_it
         e.msgid for e in ours if e.msgid_plural is None and compiled.gettext(e.msgid) != e.msgstr[0]
     ] == []
     assert [e.msgid for e, _i, text in texts if re.search(INFORMAL[language], text, re.IGNORECASE)] == []
+
+
+def _as_shown(entry) -> list[str]:
+    """The entry's text as the app shows it in the active language (its own wording, else allauth's)."""
+    if entry.msgid_plural is None:
+        return [translation.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt else _(entry.msgid)]
+    return [translation.ngettext(entry.msgid, entry.msgid_plural, n) for n in (1, 2)]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_of_allauth_reads_formally_as_the_app_shows_it(language):
+    """Pages and features not enabled today included: turning one on must not bring the informal back."""
+    messages = _entries(THEIRS[0] / language / "LC_MESSAGES" / "django.po")
+    with translation.override(language):
+        shown = [(entry.msgid, text) for entry in messages for text in _as_shown(entry)]
+    assert len(shown) > 300
+    assert [
+        (msgid, text) for msgid, text in shown if re.search(INFORMAL[language], text, re.IGNORECASE)
+    ] == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

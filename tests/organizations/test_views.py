@@ -19,11 +19,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def member_of(org):
-    """A signed-in client for a new member of `org` with the given role."""
+    """A signed-in client for a new member of `org` with the given role, who just typed their password
+    (adding a member needs a recent sign-in)."""
 
     def sign_in(client, role):
         user = factories.add_member(org, role=role)
         client.force_login(user)
+        assert (
+            client.post(reverse("account_reauthenticate"), {"password": factories.PASSWORD}).status_code
+            == 302
+        )
         return user
 
     return sign_in
@@ -191,6 +196,7 @@ def test_an_administrator_cannot_add_a_legal_representative(client, org, member_
 
 def test_adding_a_member_twice_shows_the_conflict(client, org, owner):
     client.force_login(owner)
+    client.post(reverse("account_reauthenticate"), {"password": factories.PASSWORD})
     response = client.post(
         reverse("organizations:member_add", args=[org.id]),
         {"email": owner.email, "role": ADMIN, "level": "use"},
@@ -201,6 +207,7 @@ def test_adding_a_member_twice_shows_the_conflict(client, org, owner):
 
 def test_a_bad_member_form_is_refused_with_a_400(client, org, owner):
     client.force_login(owner)
+    client.post(reverse("account_reauthenticate"), {"password": factories.PASSWORD})
     other_product = factories.make_product(factories.make_org())
     for data in (
         {"email": "nope", "role": ADMIN, "level": "use"},

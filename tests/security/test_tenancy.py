@@ -83,7 +83,7 @@ PAGES: dict[str, Page] = {
     ),
     "organizations:members": Page(MEMBERS),
     "organizations:member_add": Page(
-        POST_ONLY,
+        ADMINS_POST_ONLY,
         ADMINS_ACT,
         lambda w: {"email": "new@example.com", "role": Role.COLLABORATOR, "level": "use"},
     ),

@@ -69,10 +69,15 @@ class SmtpServer:
 
     def wait_for(self, predicate, timeout: float, count: int = 1) -> list[tuple[list[str], str, str]]:
         """The messages that satisfy `predicate`, once there are `count` (fails the test after `timeout`)."""
+        if not self.wait_until(lambda: len(self._matching(predicate)) >= count, timeout):
+            pytest.fail(f"fewer than {count} such emails within {timeout} s")
         with self.arrived:
-            if not self.arrived.wait_for(lambda: len(self._matching(predicate)) >= count, timeout):
-                pytest.fail(f"fewer than {count} such emails within {timeout} s")
             return self._matching(predicate)
+
+    def wait_until(self, condition, timeout: float) -> bool:
+        """Whether `condition()` came true within `timeout` seconds (checked at each message)."""
+        with self.arrived:
+            return self.arrived.wait_for(condition, timeout)
 
     def hold_one(self) -> tuple[str, int]:
         """Hold the next message once its data is sent and before it is accepted, until `let_go()`;

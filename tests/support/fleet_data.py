@@ -5,6 +5,7 @@ Each prints one JSON line on stdout."""
 import json
 import sys
 
+from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
 from handover.accounts.services import create_api_token
@@ -61,8 +62,9 @@ def populate(*, pairs: int, products: int, password: str) -> None:
 
 
 def report() -> None:
-    """Every transfer with where its products are, the invariants' violations, the tasks of the queue
-    (link emails with their outcome), when each sweep was enqueued."""
+    """Every transfer with where its products are, the invariants' violations, and the tasks of the
+    queue: their name ("sweep" for settings.HANDOVER_SWEEP_TASK), status, return value, how many
+    workers took them, when they were enqueued."""
     holders: dict[str, set[str]] = {}
     for transfer_id, organization_id in TransferItem.objects.values_list(
         "transfer_id", "product__organization_id"
@@ -83,7 +85,7 @@ def report() -> None:
     }
     tasks = [
         {
-            "task": path.rpartition(".")[2],
+            "task": "sweep" if path == settings.HANDOVER_SWEEP_TASK else path.rpartition(".")[2],
             "status": status,
             "returned": returned,
             "workers": len(workers),

@@ -3,6 +3,7 @@ from typing import ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from handover.db import UUIDModel
@@ -29,6 +30,10 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    credentials_version = models.PositiveIntegerField(
+        default=0,
+        help_text=_("Raised when the password changes or a second factor is turned on: other sessions end."),
+    )
 
     objects = UserManager()
 
@@ -45,6 +50,20 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's hash that keeps a session valid (an HMAC of the password), with
+        `credentials_version` mixed in once raised: raising it ends every session but the one that
+        is given the new hash (`update_session_auth_hash`). Sessions of users whose version was
+        never raised keep Django's own hash."""
+        if not self.credentials_version:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            f"{self.password}:{self.credentials_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return self.display_name

@@ -8,11 +8,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from handover.accounts.errors import EmailTaken, InvalidEmailAddress, InvalidProfile, InvalidTokenName
 from handover.accounts.models import ApiToken, User
+from handover.accounts.tasks import send_credentials_changed_email
 from handover.errors import NotFound
 from handover.hashing import hash_secret
 
@@ -130,3 +132,22 @@ def authenticate_api_token(*, secret: str) -> User | None:
     ):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+class CredentialChange:
+    """What changed in how a user signs in (the email says which)."""
+
+    PASSWORD = "password"  # noqa: S105 (a kind of change, not a password)
+    SECOND_FACTOR = "second_factor"
+
+
+@transaction.atomic
+def revoke_other_credentials(*, user: User, change: str) -> int:
+    """After the password changed or a second factor was turned on (SPEC §6.2): revoke every live
+    API token of the user and end all their sessions (the caller gives the current one the new hash,
+    see User._get_session_auth_hash), and email them. Returns how many tokens were revoked."""
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    User.objects.filter(pk=user.pk).update(credentials_version=F("credentials_version") + 1)
+    user.refresh_from_db(fields=["credentials_version"])
+    send_credentials_changed_email.enqueue(user_id=str(user.pk), change=change, revoked_tokens=revoked)
+    return revoked

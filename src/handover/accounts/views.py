@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from allauth.account.views import EmailView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from handover.accounts import selectors, services
 from handover.accounts.forms import ProfileForm, TokenForm
+from handover.accounts.reauthentication import reauthenticated, recent_authentication_required
 from handover.errors import DomainError
 from handover.pages import Question, ask_first, refused
 
@@ -59,6 +61,7 @@ def _tokens_page(
 
 
 @login_required
+@reauthenticated
 def tokens(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _tokens_page(request)
@@ -113,3 +116,10 @@ def email_remove(request: HttpRequest) -> HttpResponse:
         hidden={"email": address.email, "action_remove": ""},
     )
     return ask_first(request, question)
+
+
+# allauth's page of the user's email addresses, with the one re-authentication rule before adding one
+# (an address receives bound transfer links: a capability). Its other actions are allauth's.
+email = recent_authentication_required(
+    lambda request: request.method == "POST" and "action_add" in request.POST
+)(EmailView.as_view())

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from handover.accounts.models import User
+from handover.accounts.reauthentication import reauthenticated
 from handover.errors import DomainError
 from handover.organizations import access, selectors, services
 from handover.organizations.access import Permission
@@ -107,7 +108,8 @@ def members(request: MemberRequest) -> HttpResponse:
     return _members_page(request)(200)
 
 
-@organization_page()
+@organization_page(Permission.MANAGE_MEMBERS)
+@reauthenticated
 @require_POST
 def member_add(request: MemberRequest) -> HttpResponse:
     organization = request.organization

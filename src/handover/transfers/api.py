@@ -15,10 +15,10 @@ server over the products the caller may see.
 
 Link secrets travel in request bodies only. The services limit attempts with unknown secrets and the
 emails sent (429 `too_many_attempts` with Retry-After). With session authentication (not with a
-personal API token) starting, completing and receiving need a recent sign-in, as on the web.
+personal API token) starting, a new link, sending, completing and receiving need a recent sign-in, as on
+the web (401 `reauthentication_required`).
 """
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -28,7 +28,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StrictBool, model_validator
 
-from handover.accounts.reauthentication import recent_authentication_required
+from handover.accounts.reauthentication import reauthenticated
 from handover.organizations.access import Permission
 from handover.organizations.http import AuthedRequest, api_member
 from handover.organizations.models import Organization
@@ -339,12 +339,6 @@ def _with_link(started: services.StartedTransfer) -> dict[str, Any]:
     return {**data, "link": started.link, "token": started.token}
 
 
-def _with_session_reauthentication(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A recent sign-in for session callers (allauth answers ReauthenticationRequired otherwise);
-    a personal API token is itself the credential."""
-    return recent_authentication_required(lambda request: not getattr(request, "api_token", False))(view)
-
-
 def _product_impact(impact: ProductImpact) -> dict[str, Any]:
     product = impact.product
     return {
@@ -428,7 +422,7 @@ def preview_transfer(request: AuthedRequest, org_id: UUID, payload: PreviewIn) -
         "is needed."
     ),
 )
-@_with_session_reauthentication
+@reauthenticated
 def start_transfer(request: AuthedRequest, org_id: UUID, payload: StartIn) -> Any:
     organization = api_member(request, org_id).organization
     started = services.start_transfer(
@@ -485,8 +479,12 @@ def list_transfer_products(request: AuthedRequest, transfer_id: UUID) -> Any:
     "/transfers/{transfer_id}/link",
     response={200: TransferWithLink, **errors(400, 401, 403, 404, 409, 410)},
     summary="A new link; the previous one stops working at once",
-    description="Answers the transfer with its new `link` and `token`, shown this once.",
+    description=(
+        "Answers the transfer with its new `link` and `token`, shown this once. With a session (not a "
+        "token), a recent password confirmation is needed."
+    ),
 )
+@reauthenticated
 def rotate_link(request: AuthedRequest, transfer_id: UUID) -> Any:
     transfer = transfer_get_for_admin(user=request.auth, transfer_id=transfer_id)
     return _with_link(services.rotate_transfer_link(actor=request.auth, transfer=transfer))
@@ -498,9 +496,11 @@ def rotate_link(request: AuthedRequest, transfer_id: UUID) -> Any:
     summary="Email a new link to an address (the previous link stops working)",
     description=(
         "By default the link is bound to `email`: only a signed-in user with that verified address may "
-        "receive or decline it (`bind_to_email: false` sends an unbound link). Rate-limited per user (429)."
+        "receive or decline it (`bind_to_email: false` sends an unbound link). Rate-limited per user (429). "
+        "With a session (not a token), a recent password confirmation is needed."
     ),
 )
+@reauthenticated
 def send_link(request: AuthedRequest, transfer_id: UUID, payload: SendIn) -> Any:
     transfer = transfer_get_for_admin(user=request.auth, transfer_id=transfer_id)
     return services.send_transfer_link(
@@ -518,7 +518,7 @@ def send_link(request: AuthedRequest, transfer_id: UUID, payload: SendIn) -> Any
     summary="Complete a transfer directly into another Organization where you are an admin",
     description="All or nothing, as receiving. Repeating it answers the completed transfer again.",
 )
-@_with_session_reauthentication
+@reauthenticated
 def complete_transfer(request: AuthedRequest, transfer_id: UUID, payload: CompleteIn) -> Any:
     transfer = transfer_get_for_admin(user=request.auth, transfer_id=transfer_id)
     destination = api_member(request, payload.destination_organization_id).organization
@@ -582,7 +582,7 @@ def list_link_products(request: AuthedRequest, payload: TokenIn) -> Any:
         "(not a token), a recent password confirmation is needed."
     ),
 )
-@_with_session_reauthentication
+@reauthenticated
 def receive_link(request: AuthedRequest, payload: ReceiveIn) -> Any:
     destination = None
     if payload.destination_organization_id is not None:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from handover.accounts.reauthentication import recent_authentication_required
+from handover.accounts.reauthentication import reauthenticated, recent_authentication_required
 from handover.errors import DomainError, NotFound
 from handover.organizations import access
 from handover.organizations.access import Permission
@@ -90,10 +90,6 @@ def _reauthentication_for(
     return recent_authentication_required(
         lambda request: request.method == "POST" and request.POST.get("action") in actions
     )
-
-
-# Re-authentication before an action of its own view (SPEC §3.5).
-_reauthenticated = recent_authentication_required(lambda request: request.method == "POST")
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
@@ -459,7 +455,7 @@ def transfer_products_csv(request: MemberRequest, transfer_id: Any) -> HttpRespo
 
 
 @organization_page(Permission.MANAGE_TRANSFERS)
-@_reauthenticated
+@reauthenticated
 @_confirmed_action
 def transfer_rotate(request: MemberRequest, transfer_id: Any) -> HttpResponse:
     """A new link replaces the previous one, which stops working; the page shows it once. A GET
@@ -512,7 +508,7 @@ def _posted(
 
 
 @organization_page(Permission.MANAGE_TRANSFERS)
-@_reauthenticated
+@reauthenticated
 @require_POST
 @_posted("send_form", lambda request, transfer: SendLinkForm(request.POST))
 def transfer_send(request: MemberRequest, transfer: Transfer, form: SendLinkForm, page: Any) -> HttpResponse:
@@ -529,7 +525,7 @@ def transfer_send(request: MemberRequest, transfer: Transfer, form: SendLinkForm
 
 
 @organization_page(Permission.MANAGE_TRANSFERS)
-@_reauthenticated
+@reauthenticated
 @require_POST
 @_posted(
     "complete_form",
