@@ -344,11 +344,11 @@ EXPECTED_QUERIES = {
     "select all": 8,
     "products page, all selected": 12,
     "warnings": 19,
-    "start": 35,
+    "start": 36,
     "transfer page": 14,
     "receive page": 18,
     "receive page 2": 18,
-    "receive": 32,
+    "receive": 33,
     "products page of the destination": 12,
 }
 
