@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "handover.billing",
     "handover.terms",
     "handover.transfers",
+    "handover.webhooks",
     "handover.audit",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -197,7 +198,7 @@ MFA_TOTP_ISSUER = "Handover"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Seconds between two sweeps of the task workers (0: none), and the task they enqueue.
 HANDOVER_SWEEP_INTERVAL = float(os.environ.get("HANDOVER_SWEEP_INTERVAL", "60"))
-HANDOVER_SWEEP_TASK = "handover.transfers.tasks.sweep_transfers"
+HANDOVER_SWEEP_TASK = "handover.webhooks.tasks.sweep"
 # Seconds after which a task left running (its worker killed) goes back to the queue.
 HANDOVER_TASK_TIMEOUT = float(os.environ.get("HANDOVER_TASK_TIMEOUT", "900"))
 
@@ -265,6 +266,13 @@ HANDOVER_RATE_LIMITS: dict[str, dict[str, int]] = {
 }
 # Extra product types: {"code": {"label": ..., "transferable": bool, "policy": ..., "reason": ...}}.
 HANDOVER_EXTRA_PRODUCT_TYPES: dict[str, dict] = {}
+
+# Webhooks go to https:// URLs of public addresses only; 1 also allows http:// and private, loopback
+# and link-local addresses (tests, the demo, a receiver inside the provider's own network).
+HANDOVER_WEBHOOK_ALLOW_PRIVATE = env_bool("HANDOVER_WEBHOOK_ALLOW_PRIVATE")
+# The certificate authorities (a PEM file) webhook receivers' certificates are checked against, instead
+# of the system's (a provider's own authority, tests).
+HANDOVER_WEBHOOK_CA_FILE = os.environ.get("HANDOVER_WEBHOOK_CA_FILE", "")
 
 # /metrics answers a bearer of this token, and is absent (404) without one.
 HANDOVER_METRICS_TOKEN = os.environ.get("HANDOVER_METRICS_TOKEN", "")

@@ -68,6 +68,7 @@ from handover.transfers.selectors import (
     transfer_staleness,
     with_link_issuer_role,
 )
+from handover.transfers.signals import transfer_changed
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ def start_transfer(
         target=transfer,
         details={"transfer_id": str(transfer.id), **_products_detail(transfer)},
     )
+    transfer_changed.send(sender=Transfer, transfer=transfer, change="started")
     return StartedTransfer(transfer=transfer, token=token)
 
 
@@ -359,6 +361,7 @@ def _end(
     tasks.send_transfer_ended_email.enqueue(
         transfer_id=str(transfer.id), to_legal_representatives=tell_legal_representatives
     )
+    transfer_changed.send(sender=Transfer, transfer=transfer, change=state.value)
 
 
 @transaction.atomic
@@ -611,6 +614,7 @@ def _move(
     tasks.send_transfer_completed_emails.enqueue(
         transfer_id=str(transfer.id), lost_access_user_ids=[str(uid) for uid in lost_access]
     )
+    transfer_changed.send(sender=Transfer, transfer=transfer, change=TransferState.COMPLETED.value)
     return transfer
 
 
