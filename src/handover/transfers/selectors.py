@@ -398,6 +398,26 @@ def transfers_waiting_for_user(*, user: User) -> QuerySet[Transfer]:
     return _with_details(waiting).order_by("expires_at")
 
 
+def transfer_arrived(*, organization: Organization, transfer_id: Any) -> Transfer | None:
+    """The completed transfer `transfer_id` received into `organization`, with its source (one query),
+    or None for any other id or none."""
+    if not transfer_id:
+        return None
+    try:
+        return (
+            Transfer.objects.select_related("source_organization")
+            .filter(id=transfer_id, destination_organization=organization, state=TransferState.COMPLETED)
+            .first()
+        )
+    except (ValueError, ValidationError):
+        return None
+
+
+def arrived_with(products: QuerySet[Product], transfer: Transfer) -> QuerySet[Product]:
+    """Those of `products` that `transfer` brought."""
+    return products.filter(transfer_items__transfer=transfer)
+
+
 def transfer_get(*, transfer_id: UUID | str | Any) -> Transfer:
     """Any transfer by id, for trusted operators (CLI); NotFound otherwise."""
     try:

@@ -10,13 +10,14 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from handover.errors import DomainError
 from handover.organizations.access import Permission
 from handover.organizations.http import MemberRequest, organization_page
-from handover.pages import act, refused
+from handover.pages import Question, act, ask_first, refused
 from handover.webhooks import selectors, services
 from handover.webhooks.forms import WebhookForm
 from handover.webhooks.models import WebhookEndpoint
@@ -64,10 +65,29 @@ def webhooks(request: MemberRequest) -> HttpResponse:
     return _page(request, revealed=endpoint, status=201)
 
 
+# Rotating and deleting take a capability away (the current secret, the endpoint): a GET is their
+# confirm step (handover.pages.ask_first).
+_confirmed_action = require_http_methods(["GET", "HEAD", "POST"])
+
+
 @organization_page(Permission.MANAGE_WEBHOOKS)
-@require_POST
+@_confirmed_action
 def rotate(request: MemberRequest, webhook_id: Any) -> HttpResponse:
     endpoint = selectors.webhook_get(organization=request.organization, webhook_id=webhook_id)
+    if request.method != "POST":
+        hours = int(SECRET_GRACE.total_seconds() // 3600)
+        question = Question(
+            title=_("Give %(url)s a new secret?") % {"url": endpoint.url},
+            consequences=[
+                _("The current secret keeps signing beside the new one for %(hours)s hours, then stops.")
+                % {"hours": hours},
+                _("The new secret is shown once."),
+            ],
+            button=_("Yes, rotate the secret"),
+            back=reverse("webhooks:list", args=[request.organization.id]),
+            nav="settings",
+        )
+        return ask_first(request, question)
     try:
         endpoint = services.rotate_webhook_secret(actor=request.user, endpoint=endpoint)
     except DomainError as exc:
@@ -76,9 +96,18 @@ def rotate(request: MemberRequest, webhook_id: Any) -> HttpResponse:
 
 
 @organization_page(Permission.MANAGE_WEBHOOKS)
-@require_POST
+@_confirmed_action
 def delete(request: MemberRequest, webhook_id: Any) -> HttpResponse:
     endpoint = selectors.webhook_get(organization=request.organization, webhook_id=webhook_id)
+    if request.method != "POST":
+        question = Question(
+            title=_("Delete %(url)s?") % {"url": endpoint.url},
+            consequences=[_("Nothing more is sent to it, not even the retries under way.")],
+            button=_("Yes, delete the endpoint"),
+            back=reverse("webhooks:list", args=[request.organization.id]),
+            nav="settings",
+        )
+        return ask_first(request, question)
     return act(
         request,
         lambda: services.delete_webhook(actor=request.user, endpoint=endpoint),
