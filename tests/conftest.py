@@ -18,4 +18,5 @@ pytest_plugins = [
     "tests.support.servers",
     "tests.support.fleet",
     "tests.support.browser",
+    "tests.support.webhooks",
 ]

@@ -33,6 +33,7 @@ from handover.organizations.api import router as organizations_router
 from handover.products.api import router as products_router
 from handover.schemas import Error
 from handover.transfers.api import router as transfers_router
+from handover.webhooks.api import router as webhooks_router
 
 logger = logging.getLogger("handover.api")
 
@@ -331,3 +332,4 @@ api.add_router("", products_router, tags=["products"])
 api.add_router("", billing_router, tags=["invoices"])
 api.add_router("", audit_router, tags=["audit"])
 api.add_router("", transfers_router, tags=["transfers"])
+api.add_router("", webhooks_router, tags=["webhooks"])

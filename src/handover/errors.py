@@ -55,3 +55,15 @@ class RuleRefused(DomainError):
     code = "refused"
     status = 422
     message = _("This is not allowed.")
+
+
+class TooManyRequests(DomainError):
+    """An action done too often by one user or in one Organization (handover.ratelimits)."""
+
+    code = "too_many_requests"
+    status = 429
+    message = _("Too many requests. Wait %(minutes)s minutes and try again.")
+
+    def __init__(self, *, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(minutes=max(1, -(-retry_after // 60)))

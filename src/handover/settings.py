@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "handover.billing",
     "handover.terms",
     "handover.transfers",
+    "handover.webhooks",
     "handover.audit",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -182,6 +183,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "handover.accounts.forms.SignupForm"
+ACCOUNT_FORMS = {"add_email": "handover.accounts.email_forms.AddEmailForm"}
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("HANDOVER_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -197,7 +199,7 @@ MFA_TOTP_ISSUER = "Handover"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Seconds between two sweeps of the task workers (0: none), and the task they enqueue.
 HANDOVER_SWEEP_INTERVAL = float(os.environ.get("HANDOVER_SWEEP_INTERVAL", "60"))
-HANDOVER_SWEEP_TASK = "handover.transfers.tasks.sweep_transfers"
+HANDOVER_SWEEP_TASK = "handover.webhooks.tasks.sweep"
 # Seconds after which a task left running (its worker killed) goes back to the queue.
 HANDOVER_TASK_TIMEOUT = float(os.environ.get("HANDOVER_TASK_TIMEOUT", "900"))
 
@@ -255,10 +257,23 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, HANDOVER_MAX_PRODUCTS_PER_TRANSFER 
 # Failed link lookups allowed per user and per address within the window, before 429.
 HANDOVER_LINK_ATTEMPT_LIMIT = int(os.environ.get("HANDOVER_LINK_ATTEMPT_LIMIT", "20"))
 HANDOVER_LINK_ATTEMPT_WINDOW = int(os.environ.get("HANDOVER_LINK_ATTEMPT_WINDOW", "900"))
-# Transfer links one user may email per hour.
-HANDOVER_SEND_LIMIT = int(os.environ.get("HANDOVER_SEND_LIMIT", "30"))
+# How many times per HANDOVER_RATE_WINDOW seconds one user, and everyone in one Organization, may do
+# each action, on every interface (handover.ratelimits); over it, 429 `too_many_requests`.
+HANDOVER_RATE_WINDOW = 3600
+HANDOVER_RATE_LIMITS: dict[str, dict[str, int]] = {
+    "invite_member": {"user": 20, "organization": 50},
+    "send_link": {"user": 30, "organization": 100},
+    "add_email": {"user": 10},
+}
 # Extra product types: {"code": {"label": ..., "transferable": bool, "policy": ..., "reason": ...}}.
 HANDOVER_EXTRA_PRODUCT_TYPES: dict[str, dict] = {}
+
+# Webhooks go to https:// URLs of public addresses only; 1 also allows http:// and private, loopback
+# and link-local addresses (tests, the demo, a receiver inside the provider's own network).
+HANDOVER_WEBHOOK_ALLOW_PRIVATE = env_bool("HANDOVER_WEBHOOK_ALLOW_PRIVATE")
+# The certificate authorities (a PEM file) webhook receivers' certificates are checked against, instead
+# of the system's (a provider's own authority, tests).
+HANDOVER_WEBHOOK_CA_FILE = os.environ.get("HANDOVER_WEBHOOK_CA_FILE", "")
 
 # /metrics answers a bearer of this token, and is absent (404) without one.
 HANDOVER_METRICS_TOKEN = os.environ.get("HANDOVER_METRICS_TOKEN", "")

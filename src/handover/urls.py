@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("handover.audit.urls")),
     path("", include("handover.transfers.urls")),
     path("", include("handover.terms.urls")),
+    path("", include("handover.webhooks.urls")),
     # allauth's email addresses page, in front of its own: re-authentication before adding one.
     path("accounts/email/", email, name="account_email"),
     path("accounts/", include("allauth.urls")),

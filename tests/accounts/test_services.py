@@ -35,7 +35,7 @@ def test_a_user_without_a_password_cannot_sign_in_until_they_choose_one():
 def test_an_address_belongs_to_one_user_only():
     factories.make_user("ada@example.com")
     other = factories.make_user("bob@example.com")
-    EmailAddress.objects.create(user=other, email="second@example.com")
+    EmailAddress.objects.create(user=other, email="second@example.com", verified=True)
     for email in ("ADA@example.com", "second@example.com"):
         with pytest.raises(EmailTaken):
             services.create_user(email=email)

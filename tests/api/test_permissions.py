@@ -120,6 +120,28 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/transfer-links/decline"): Rule(
         lambda c, w: c.post("/transfer-links/decline", {"token": w.token}), anyone_signed_in(200)
     ),
+    ("POST", "/organizations/{org_id}/webhooks"): Rule(
+        lambda c, w: c.post(
+            f"/organizations/{w.source.id}/webhooks",
+            {"url": "https://93.184.215.14/hook", "events": ["transfer.completed"]},
+        ),
+        admins_only(201),
+    ),
+    ("GET", "/organizations/{org_id}/webhooks"): Rule(
+        lambda c, w: c.get(f"/organizations/{w.source.id}/webhooks"), admins_only(200)
+    ),
+    ("DELETE", "/organizations/{org_id}/webhooks/{webhook_id}"): Rule(
+        lambda c, w: c.request("DELETE", f"/organizations/{w.source.id}/webhooks/{w.webhook.id}"),
+        admins_only(204),
+    ),
+    ("POST", "/organizations/{org_id}/webhooks/{webhook_id}/rotate-secret"): Rule(
+        lambda c, w: c.post(f"/organizations/{w.source.id}/webhooks/{w.webhook.id}/rotate-secret"),
+        admins_only(200),
+    ),
+    ("GET", "/organizations/{org_id}/webhooks/{webhook_id}/deliveries"): Rule(
+        lambda c, w: c.get(f"/organizations/{w.source.id}/webhooks/{w.webhook.id}/deliveries"),
+        admins_only(200),
+    ),
 }
 
 
@@ -151,6 +173,7 @@ def world(terms, owner, org):
         transfer=started.transfer,
         token=started.token,
         users=users,
+        webhook=factories.make_webhook(org),
     )
 
 

@@ -353,7 +353,7 @@ def test_send_to_an_invalid_address_answers_400_and_sends_nothing(api, owner, st
 
 
 def test_sending_too_many_links_answers_429_with_retry_after(api, owner, started, settings):
-    settings.HANDOVER_SEND_LIMIT = 2
+    settings.HANDOVER_RATE_LIMITS = {**settings.HANDOVER_RATE_LIMITS, "send_link": {"user": 2}}
     client = api(owner)
     for _ in range(2):
         assert (
@@ -363,7 +363,7 @@ def test_sending_too_many_links_answers_429_with_retry_after(api, owner, started
 
     response = client.post(f"/transfers/{started.transfer.id}/send", {"email": "r@example.com"})
 
-    assert_error(response, 429, "too_many_attempts")
+    assert_error(response, 429, "too_many_requests")
     assert int(response["Retry-After"]) > 0
 
 

@@ -29,6 +29,7 @@ EXPECTED = {
     Permission.MANAGE_TRANSFERS: {LR, ADMIN},
     Permission.VIEW_INVOICES: {LR, ADMIN},
     Permission.VIEW_AUDIT_LOG: {LR, ADMIN},
+    Permission.MANAGE_WEBHOOKS: {LR, ADMIN},
 }
 
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import pytest
 
 from handover.runtime.logs import JsonFormatter, RedactSecrets
+from tests.support.api import ApiClient
 from tests.support.processes import embedded_env, last_line, run_handover
 from tests.support.servers import request, wait_until_answering
 
@@ -88,6 +89,15 @@ def test_each_request_has_one_access_line_with_its_request_id(client, owner, org
     assert access["duration_ms"] >= 0
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", access["time"])
     assert access["level"] == "INFO"
+
+
+@pytest.mark.django_db
+def test_an_api_request_on_an_organization_names_it_in_its_access_line(owner, org):
+    with captured_json_logs() as lines:
+        response = ApiClient(owner).get(f"/organizations/{org.id}/transfers")
+    assert response.status_code == 200
+    [access] = [line for line in lines if line["logger"] == "handover.access"]
+    assert (access["user_id"], access["organization_id"]) == (str(owner.id), str(org.id))
 
 
 @pytest.mark.parametrize("given", ["", "has spaces", "x" * 201, "ünïcode", "a\nb"])

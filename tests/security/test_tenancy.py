@@ -129,6 +129,12 @@ PAGES: dict[str, Page] = {
         ADMINS_POST_ONLY, ADMINS_ACT, lambda w: {"destination": str(w.o.org.id), "accept_terms": "on"}
     ),
     "transfers:cancel": Page(ADMINS, ADMINS_ACT, lambda w: {"reason": "Wrong product"}),
+    "webhooks:list": Page(
+        ADMINS, ADMINS_ACT, lambda w: {"url": "https://93.184.215.14/hook", "events": ["transfer.started"]}
+    ),
+    "webhooks:deliveries": Page(ADMINS),
+    "webhooks:rotate": Page(ADMINS_POST_ONLY, ADMINS_ACT),
+    "webhooks:delete": Page(ADMINS_POST_ONLY, ADMINS_ACT),
     "transfers:receive_link": Page(REDIRECTS),  # the secret goes into the session, out of the address
     "transfers:receive": Page(per_role(LOGIN, 404, 404, 404, 404)),  # 404: no link was opened
     "transfers:decline": Page(per_role(LOGIN, 404, 404, 404, 404)),
@@ -185,6 +191,7 @@ def _side(organization, legal_representative) -> SimpleNamespace:
         acknowledge_warnings=True,
     )
     token, _secret = create_api_token(user=legal_representative, name="t")
+    webhook = factories.make_webhook(organization)
     return SimpleNamespace(
         org=organization,
         collaborator=collaborator,
@@ -199,6 +206,7 @@ def _side(organization, legal_representative) -> SimpleNamespace:
             "invoice_id": invoice.id,
             "transfer_id": started.transfer.id,
             "token_id": token.id,
+            "webhook_id": webhook.id,
             "token": started.token,
             "key": "unknown-key",
             "uidb36": "1",
@@ -375,7 +383,7 @@ def test_the_api_refuses_a_session_post_without_its_csrf_token(world):
     tokens are not sent by browsers on their own, so they need none."""
     document = Client().get("/api/v1/openapi.json").json()
     client = _client(world, "legal_representative", enforce_csrf_checks=True)
-    kwargs = {"org_id": world.s.org.id, "transfer_id": world.s.kwargs["transfer_id"]}
+    kwargs = {key: world.s.kwargs[key] for key in ("org_id", "transfer_id", "webhook_id")}
     posts = [path for path, item in document["paths"].items() if "post" in item]
     assert len(posts) >= 10
     for path in posts:

@@ -14,6 +14,8 @@ from handover.organizations.models import Membership, Organization, Role, Team
 from handover.products.models import AccessLevel, Product, ProductAccess, ProductStatus
 from handover.terms.models import GeneralConditions
 from handover.transfers.models import Transfer, TransferItem
+from handover.webhooks.models import EventType, WebhookEndpoint
+from handover.webhooks.signing import new_secret
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -121,3 +123,15 @@ def make_pending_transfer(organization: Organization, created_by: User, *product
         TransferItem(transfer=transfer, product=p, position=n) for n, p in enumerate(ranked, start=1)
     )
     return transfer
+
+
+def make_webhook(
+    organization: Organization,
+    url: str = "https://hooks.example.com/handover",
+    *,
+    events: list[str] | None = None,
+) -> WebhookEndpoint:
+    """An endpoint written directly as a row (no address check, no audit event), with a new secret."""
+    return WebhookEndpoint.objects.create(
+        organization=organization, url=url, events=events or EventType.values, secret=new_secret()
+    )

@@ -196,7 +196,7 @@ def test_preview_names_every_concrete_consequence_and_changes_nothing(org, owner
     assert "The team Web agency will lose its rights on shop.example." in warnings
     assert "Carol keeps using Team drive and joins the receiving Organization as a collaborator" in warnings
     assert "Linked products stay behind unless you add them: mail example.ch." in warnings
-    assert "Invoices stay with the sending Organization (1 invoice lines" in warnings
+    assert "Invoices stay with the sending Organization (1 invoice line names these products)." in warnings
     assert "no interruption" in warnings
     readiness = {p.product.name: p.readiness for p in impact.products}
     assert readiness == {"shop.example": "warning", "example.ch": "ready", "Team drive": "warning"}

@@ -761,14 +761,14 @@ def test_completing_asks_for_the_password_again_and_then_goes_on(client, start, 
 
 
 def test_sending_too_many_links_is_stopped_with_429(sign_in, pending, org, owner, settings):
-    settings.HANDOVER_SEND_LIMIT = 1
+    settings.HANDOVER_RATE_LIMITS = {**settings.HANDOVER_RATE_LIMITS, "send_link": {"user": 1}}
     client = sign_in(owner)
     data = {"bind_to_email": "on"}
     client.post(url("send", org.id, pending.id), {**data, "email": "a@example.com"})
 
     response = client.post(url("send", org.id, pending.id), {**data, "email": "b@example.com"})
 
-    assertContains(response, "Too many attempts", status_code=429)
+    assertContains(response, "Too many requests", status_code=429)
     assert response["Retry-After"] == "3600"
     assert Transfer.objects.get().bound_email == "a@example.com"
 

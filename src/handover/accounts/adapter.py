@@ -5,6 +5,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.utils import translation
 
+from handover.accounts.services import release_unverified_address
 from handover.organizations.services import create_organization
 
 PRODUCT_NAME = "Handover"
@@ -32,6 +33,13 @@ class AccountAdapter(DefaultAccountAdapter):
                 actor=user, name=form.cleaned_data.get("organization_name") or user.display_name
             )
         return user
+
+    def clean_email(self, email):
+        """Every form that takes an address (sign-up, adding one, resetting a password) first drops
+        the unverified claims of others on it: they block no one (accounts.services)."""
+        email = super().clean_email(email)
+        release_unverified_address(email)
+        return email
 
     def login(self, request, user):
         super().login(request, user)

@@ -43,6 +43,15 @@ def clean_email(email: str) -> str:
     return email
 
 
+def release_unverified_address(email: str) -> int:
+    """An unverified address is nobody's: drop the claims on `email` that nobody proved, as another
+    account's secondary address, so that they block neither its owner's sign-up nor their invitation
+    (and no password reset of that address reaches the claimant's account). An account's own sign-in
+    address stays. Returns how many claims were dropped."""
+    unproved = EmailAddress.objects.filter(email__iexact=email, verified=False)
+    return unproved.exclude(user__email__iexact=email).delete()[0]
+
+
 @transaction.atomic
 def create_user(*, email: str, password: str | None = None, name: str = "", verified: bool = True) -> User:
     """Create a user; with `verified`, their email address counts as confirmed (operators, demo,
@@ -51,6 +60,7 @@ def create_user(*, email: str, password: str | None = None, name: str = "", veri
     Raises InvalidEmailAddress, or EmailTaken when the address is someone's already.
     """
     email = clean_email(email)
+    release_unverified_address(email)
     if (
         User.objects.filter(email__iexact=email).exists()
         or EmailAddress.objects.filter(email__iexact=email).exists()

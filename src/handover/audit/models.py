@@ -46,6 +46,9 @@ class AuditAction(models.TextChoices):
     TRANSFER_EXPIRED = "transfer:expired", _("Transfer expired")
     PRODUCT_TRANSFERRED_OUT = "product:transferred_out", _("Product transferred out")
     PRODUCT_TRANSFERRED_IN = "product:transferred_in", _("Product transferred in")
+    WEBHOOK_REGISTERED = "webhook:registered", _("Webhook endpoint registered")
+    WEBHOOK_SECRET_ROTATED = "webhook:secret_rotated", _("Webhook secret rotated")
+    WEBHOOK_DELETED = "webhook:deleted", _("Webhook endpoint deleted")
 
 
 class AuditEvent(UUIDModel):

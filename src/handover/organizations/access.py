@@ -2,11 +2,11 @@
 command and template asks.
 
 A member's role gives them a set of permissions (`ROLE_PERMISSIONS`, SPEC §1): legal representatives
-and administrators manage products, members, teams, transfers, invoices and the audit log; only a
-legal representative grants, withdraws or removes the legal representative role and locks outgoing
-transfers; a collaborator sees only the products granted to them or to one of their teams. Anyone who
-is not a member gets NotFound, so that another Organization's objects cannot be told apart from
-objects that do not exist. Services take `actor=None` for a trusted operator (CLI, demo): `authorize`
+and administrators manage products, members, teams, transfers, invoices, the audit log and webhooks;
+only a legal representative grants, withdraws or removes the legal representative role and locks
+outgoing transfers; a collaborator sees only the products granted to them or to one of their teams.
+Anyone who is not a member gets NotFound, so that another Organization's objects cannot be told apart
+from objects that do not exist. Services take `actor=None` for a trusted operator (CLI, demo): `authorize`
 lets the operator through.
 """
 
@@ -35,6 +35,7 @@ class Permission(StrEnum):
     MANAGE_TRANSFERS = "transfers:manage"  # start, renew a link, send, complete, cancel, receive into
     VIEW_INVOICES = "invoices:view"
     VIEW_AUDIT_LOG = "audit:view"
+    MANAGE_WEBHOOKS = "webhooks:manage"  # register, rotate the secret of, delete endpoints; see deliveries
 
 
 _LEGAL_REPRESENTATIVE_ONLY = frozenset({Permission.MANAGE_LEGAL_REPRESENTATIVES, Permission.LOCK_TRANSFERS})

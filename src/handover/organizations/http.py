@@ -36,9 +36,11 @@ class MemberRequest(SignedInRequest):
 
 
 class AuthedRequest(HttpRequest):
-    """An API request past authentication: ninja sets `auth` to the signed-in user."""
+    """An API request past authentication: ninja sets `auth` to the signed-in user; `api_member`
+    sets `organization` (the access log names it)."""
 
     auth: User
+    organization: Organization
 
 
 def organization_page(
@@ -75,6 +77,7 @@ def api_member(request: AuthedRequest, org_id: Any, permission: Permission | Non
     """The caller's membership of the Organization `org_id` names, with it joined: NotFound for
     non-members, PermissionDenied without `permission`."""
     membership = access.require_member(user=request.auth, organization=org_id)
+    request.organization = membership.organization
     if permission is not None:
         access.check(membership, permission)
     return membership

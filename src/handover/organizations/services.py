@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handover import ratelimits
 from handover.accounts.models import User
 from handover.accounts.services import clean_email, create_user
 from handover.audit.models import AuditAction
@@ -254,6 +255,7 @@ def add_member(
     products = list(products)
     if any(product.organization_id != organization.pk for product in products):
         raise NotFound()
+    ratelimits.consume("invite_member", user=actor, organization=organization)
 
     user = _user_by_email(email)
     invited = user is None

@@ -533,7 +533,11 @@ class Impact:
                 _("Linked products stay behind unless you add them: %(products)s.") % {"products": names}
             )
         lines.append(
-            _("Invoices stay with the sending Organization (%(count)s invoice lines name these products).")
+            ngettext(
+                "Invoices stay with the sending Organization (%(count)s invoice line names these products).",
+                "Invoices stay with the sending Organization (%(count)s invoice lines name these products).",
+                self.invoice_count,
+            )
             % {"count": self.invoice_count}
         )
         lines.append(str(_("The services keep running: the transfer causes no interruption.")))

@@ -18,6 +18,7 @@ from django.db.models import BooleanField, F, UUIDField, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from handover import ratelimits
 from handover.accounts.models import User
 from handover.accounts.services import clean_email
 from handover.audit.models import AuditAction
@@ -67,6 +68,7 @@ from handover.transfers.selectors import (
     transfer_staleness,
     with_link_issuer_role,
 )
+from handover.transfers.signals import transfer_changed
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ def start_transfer(
         target=transfer,
         details={"transfer_id": str(transfer.id), **_products_detail(transfer)},
     )
+    transfer_changed.send(sender=Transfer, transfer=transfer, change="started")
     return StartedTransfer(transfer=transfer, token=token)
 
 
@@ -291,7 +294,7 @@ def send_transfer_link(
     """
     access.require_admin(user=actor, organization=transfer.source_organization)
     email = clean_email(email)
-    throttle.check_send_rate(user=actor)
+    ratelimits.consume("send_link", user=actor, organization=transfer.source_organization)
     transfer = _lock_pending(transfer)
     _new_link(transfer, actor, bound_email=email if bind_to_email else "")
     tasks.send_transfer_link_email.enqueue(
@@ -358,6 +361,7 @@ def _end(
     tasks.send_transfer_ended_email.enqueue(
         transfer_id=str(transfer.id), to_legal_representatives=tell_legal_representatives
     )
+    transfer_changed.send(sender=Transfer, transfer=transfer, change=state.value)
 
 
 @transaction.atomic
@@ -610,6 +614,7 @@ def _move(
     tasks.send_transfer_completed_emails.enqueue(
         transfer_id=str(transfer.id), lost_access_user_ids=[str(uid) for uid in lost_access]
     )
+    transfer_changed.send(sender=Transfer, transfer=transfer, change=TransferState.COMPLETED.value)
     return transfer
 
 

@@ -1,4 +1,4 @@
-"""Limits against guessing transfer links and against flooding people with transfer emails.
+"""Limits against guessing transfer links (sending them is limited by handover.ratelimits).
 
 Failed link lookups are rows (`LinkAttempt`), counted per user and per client address over a sliding
 window, so the limit holds across every app server sharing the database. They are written outside any
@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from handover.accounts.models import User
 from handover.audit.context import client_ip
-from handover.audit.models import AuditAction, AuditEvent
 from handover.transfers.errors import TooManyAttempts
 from handover.transfers.models import LinkAttempt
 
@@ -38,14 +37,6 @@ def check_link_attempts(*, user: User) -> None:
 
 def record_failed_link_attempt(*, user: User) -> None:
     LinkAttempt.objects.bulk_create(LinkAttempt(key=key) for key in _keys(user))
-
-
-def check_send_rate(*, user: User) -> None:
-    """Raise TooManyAttempts when the user has emailed too many transfer links in the last hour."""
-    since = timezone.now() - timedelta(hours=1)
-    sent = AuditEvent.objects.filter(actor=user, action=AuditAction.TRANSFER_LINK_SENT, created_at__gt=since)
-    if sent.count() >= settings.HANDOVER_SEND_LIMIT:
-        raise TooManyAttempts(retry_after=3600)
 
 
 def forget_old_attempts() -> int:

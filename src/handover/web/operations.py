@@ -10,13 +10,15 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from handover.runtime.health import OK, readiness
 from handover.runtime.metrics import exposition
 from handover.runtime.queue import queue_figures, task_result_counts
 from handover.transfers.selectors import transfer_figures
+from handover.webhooks.models import AttemptOutcome, DeliveryState
+from handover.webhooks.selectors import delivery_figures
 
 
 @require_safe
@@ -101,4 +103,26 @@ class DomainFigures:
             emails.add_metric([status], count)
         yield tasks
         yield emails
-        # Webhook deliveries by outcome: the webhooks app's selector is added here when it lands.
+
+        webhooks = delivery_figures()
+        ended = CounterMetricFamily(
+            "handover_webhook_deliveries",
+            "Webhook deliveries that ended, by outcome (delivered, failed: given up after 24 hours).",
+            labels=["outcome"],
+        )
+        for state in (DeliveryState.DELIVERED, DeliveryState.FAILED):
+            ended.add_metric([state.value], webhooks.deliveries[state])
+        yield ended
+        yield GaugeMetricFamily(
+            "handover_webhook_deliveries_pending",
+            "Webhook deliveries not yet delivered nor given up.",
+            value=webhooks.deliveries[DeliveryState.PENDING],
+        )
+        attempts = CounterMetricFamily(
+            "handover_webhook_delivery_attempts",
+            "Webhook delivery attempts, by outcome.",
+            labels=["outcome"],
+        )
+        for outcome in AttemptOutcome:
+            attempts.add_metric([outcome.value], webhooks.attempts[outcome])
+        yield attempts

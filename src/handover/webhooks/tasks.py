@@ -1,0 +1,22 @@
+"""Background work of webhooks: one attempt at a delivery, and the sweep that hands on the lost ones."""
+
+from django_tasks import task
+
+
+@task()
+def deliver_webhook(*, delivery_id: str) -> str | None:
+    """One attempt at sending the delivery (services.deliver); its outcome, or None if nothing was due."""
+    # Imported here: the services enqueue this task, so they import this module.
+    from handover.webhooks.services import deliver
+
+    return deliver(delivery_id=delivery_id)
+
+
+@task()
+def sweep() -> dict[str, int]:
+    """The periodic sweep of the whole product (settings.HANDOVER_SWEEP_TASK): the transfers' (expiry,
+    reminders) then the webhook deliveries whose sending was lost or is overdue."""
+    from handover.transfers.tasks import sweep_transfers
+    from handover.webhooks.services import retry_due_deliveries
+
+    return {**sweep_transfers.call(), "webhooks_retried": retry_due_deliveries()}

@@ -1,0 +1,71 @@
+"""A real webhook receiver: an HTTPS server on loopback with a certificate of its own authority
+(trustme), recording every request; and the fixture that points Handover at it."""
+
+import http.server
+import ssl
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import trustme
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class Receiver:
+    """Listens on https://localhost:<port>/ (127.0.0.1) until `close()`; answers each POST with the
+    next of `statuses` (then 200), and records it in `requests`. `ca_file` is the authority to trust."""
+
+    def __init__(self, directory: Path):
+        self.requests: list[Received] = []
+        self.statuses: list[int] = []
+        self.lock = threading.Lock()
+        authority = trustme.CA()
+        self.ca_file = str(directory / "webhook-ca.pem")
+        authority.cert_pem.write_to_path(self.ca_file)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        authority.issue_cert("localhost", "127.0.0.1").configure_cert(context)
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with receiver.lock:
+                    receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
+                    status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str = "/hook") -> str:
+        return f"https://localhost:{self.port}{path}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook_receiver(tmp_path, settings):
+    """A Receiver, with Handover allowed to reach loopback and trusting the receiver's authority."""
+    receiver = Receiver(tmp_path)
+    settings.HANDOVER_WEBHOOK_ALLOW_PRIVATE = True
+    settings.HANDOVER_WEBHOOK_CA_FILE = receiver.ca_file
+    yield receiver
+    receiver.close()
