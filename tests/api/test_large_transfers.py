@@ -4,7 +4,7 @@ answers that do not grow with them, products paged, a selection held as a filter
 import pytest
 
 from handover.organizations.models import Role
-from handover.products.models import Product, ProductStatus
+from handover.products.models import Product, ProductStatus, natural_key
 from handover.transfers.models import Transfer, TransferItem, TransferState
 from tests.support import factories
 from tests.support.api import assert_error, receive_body, start_body
@@ -13,7 +13,7 @@ START = {"accept_terms": True, "acknowledge_warnings": True}
 
 
 def _names(products):
-    return sorted(p.name for p in products)
+    return sorted((p.name for p in products), key=natural_key)
 
 
 @pytest.fixture

@@ -89,6 +89,8 @@ NOT_PAGES = {
     "web:readyz": "a probe for the load balancer (plain text)",
     "web:metrics": "Prometheus' figures (plain text, behind a token)",
     "audit:export": "a CSV download",
+    "transfers:selection_csv": "a CSV download",
+    "transfers:products_csv": "a CSV download",
     "transfers:receive_link": "redirects to transfers:receive",
     "transfers:receive_waiting": "redirects to transfers:receive",
     "account_request_reauthentication_code": "login by code is off",

@@ -121,7 +121,10 @@ PAGES: dict[str, Page] = {
         ADMINS_ACT,
         lambda w: {"products": [str(w.s.free.id)], "accept_terms": "on", "action": "preview"},
     ),
+    # The ticked products of the Transfer products page, as CSV: 404 while nothing is ticked.
+    "transfers:selection_csv": Page(per_role(LOGIN, 403, 404, 404, 404)),
     "transfers:detail": Page(ADMINS, per_role(LOGIN, 403, 405, 405, 404)),
+    "transfers:products_csv": Page(ADMINS),
     # A transfer's actions; rotate, send and complete ask for the password again first.
     "transfers:rotate": Page(ADMINS, ADMINS_ACT),  # a GET asks first
     "transfers:send": Page(ADMINS_POST_ONLY, ADMINS_ACT, lambda w: {"email": "rita@example.com"}),

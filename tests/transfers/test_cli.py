@@ -9,6 +9,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from handover.products.models import natural_key
 from handover.transfers.models import Transfer, TransferState
 from tests.support import factories
 
@@ -35,7 +36,7 @@ def test_list_prints_the_organizations_transfers_by_name_or_id(start, org, owner
 def test_products_pages_through_a_transfers_products_by_name(start, org, owner):
     products = factories.make_products(org, 60)
     transfer = start(owner, org, *products).transfer
-    names = sorted(p.name for p in products)
+    names = sorted((p.name for p in products), key=natural_key)
 
     [row] = json.loads(run("list", "Source SA", "--json"))
     page = json.loads(run("products", str(transfer.id), "--offset", "55", "--json"))

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from handover.audit.models import AuditAction, AuditEvent
+from handover.products.models import natural_key
 from handover.transfers.selectors import product_holder_at, product_transfer_history
 from handover.transfers.services import cancel_transfer, complete_transfer, receive_transfer
 from tests.support import factories
@@ -83,7 +84,9 @@ def test_a_transfer_writes_one_event_per_organization_not_one_per_product(
     details = transfer_events[-1].details
     assert details["transfer_id"] == str(started.transfer.id)
     assert details["product_count"] == 60
-    assert [p["name"] for p in details["products"]] == sorted(p.name for p in products)[:50]
+    assert [p["name"] for p in details["products"]] == sorted((p.name for p in products), key=natural_key)[
+        :50
+    ]
     assert not AuditEvent.objects.filter(target_id__in=[str(p.id) for p in products]).exists()
 
 

@@ -11,7 +11,7 @@ from handover.audit.models import AuditAction, AuditEvent
 from handover.billing.models import Invoice, InvoiceLine
 from handover.errors import NotFound, PermissionDenied
 from handover.organizations.models import Membership, Organization, Role
-from handover.products.models import AccessLevel, Product, ProductAccess, ProductStatus
+from handover.products.models import AccessLevel, Product, ProductAccess, ProductStatus, natural_key
 from handover.terms.models import Acceptance, AcceptanceStep
 from handover.transfers import errors
 from handover.transfers.models import TransferItem, TransferState
@@ -107,7 +107,7 @@ def test_a_large_transfer_sends_one_email_per_person_naming_the_first_products(
         "owner@example.com",
         "recipient@example.com",
     ]
-    names = sorted(p.name for p in products)
+    names = sorted((p.name for p in products), key=natural_key)
     for message in mail.outbox:
         assert f"- {names[49]} (" in message.body and f"- {names[50]} (" not in message.body
         assert "and 10 more" in message.body

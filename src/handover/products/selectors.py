@@ -14,6 +14,30 @@ from handover.products.errors import ProductNotFound
 from handover.products.filters import ProductFilter
 from handover.products.models import Product, ProductAccess, ProductStatus
 
+# Products in the order people read their names (`bulk-2` before `bulk-10`, see models.natural_key),
+# then by id: a stable order for pages.
+BY_NAME = ("name_key", "id")
+
+
+# The columns the products page sorts by (`?sort=type`, `?sort=-type` for the reverse), each then
+# by name.
+SORTS = {
+    "name": BY_NAME,
+    "type": ("type", *BY_NAME),
+    "status": ("status", *BY_NAME),
+    "renews_on": ("renews_on", *BY_NAME),
+}
+
+
+def sort_products(products: QuerySet[Product], sort: str) -> tuple[QuerySet[Product], str]:
+    """`products` sorted by a key of SORTS, reversed by a leading "-"; an unknown key sorts by name.
+    Returns the queryset and the key applied."""
+    descending = sort.startswith("-")
+    fields = SORTS.get(sort.removeprefix("-"))
+    if fields is None:
+        return products.order_by(*BY_NAME), "name"
+    return products.order_by(*(f"-{f}" if descending else f for f in fields)), sort
+
 
 def _visible(*, user: User, organization: Organization) -> QuerySet[Product]:
     membership = access.require_member(user=user, organization=organization)
@@ -23,14 +47,14 @@ def _visible(*, user: User, organization: Organization) -> QuerySet[Product]:
 def products_visible_to(
     *, user: User, organization: Organization, filters: ProductFilter | None = None
 ) -> QuerySet[Product]:
-    """The products of `organization` that `user` may see, by name, narrowed by `filters`.
+    """The products of `organization` that `user` may see, by name (natural order), narrowed by `filters`.
 
     Raises NotFound for a non-member, and the refusal of `filters` (e.g. UnknownProductType).
     """
     products = _visible(user=user, organization=organization)
     if filters is not None:
         products = filters.apply(products)
-    return products.order_by("name", "id")
+    return products.order_by(*BY_NAME)
 
 
 def product_get_visible(*, user: User, organization: Organization, product_id: Any) -> Product:
@@ -45,7 +69,7 @@ def product_get_visible(*, user: User, organization: Organization, product_id: A
         product_id = uuid.UUID(str(product_id))
         return visible.prefetch_related(
             Prefetch("accesses", queryset=accesses),
-            Prefetch("linked", queryset=visible.order_by("name")),
+            Prefetch("linked", queryset=visible.order_by(*BY_NAME)),
         ).get(pk=product_id)
     except (ValueError, Product.DoesNotExist) as exc:
         raise ProductNotFound() from exc

@@ -18,6 +18,7 @@ from handover.products.selectors import (
     product_access_get,
     product_get_visible,
     products_visible_to,
+    sort_products,
 )
 from handover.products.services import grant_access, revoke_access
 from handover.transfers.selectors import prefetch_pending_transfers, transfer_refusal, with_pending_transfer
@@ -28,13 +29,15 @@ PAGE_SIZE = 50
 @organization_page()
 def list(request: MemberRequest) -> HttpResponse:
     """The Organization's home: its products that the user may see, filtered (a refused filter is
-    shown and left out) and paginated."""
+    shown and left out), sorted by a column (`sort`) and paginated."""
     filters = ProductFilter(request.GET)
     products = products_visible_to(
         user=request.user, organization=request.organization, filters=filters.accepted()
     )
+    products, sort = sort_products(products, request.GET.get("sort", ""))
     page = Paginator(with_pending_transfer(products), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "products/list.html", {"nav": "products", "filters": filters, "page": page})
+    context = {"nav": "products", "filters": filters, "page": page, "sort": sort}
+    return render(request, "products/list.html", context)
 
 
 def _render_detail(

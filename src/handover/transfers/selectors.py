@@ -48,12 +48,13 @@ from handover.products.catalogue import TransferPolicy, product_types
 from handover.products.filters import ProductFilter as ProductFilterSet
 from handover.products.filters import transferable
 from handover.products.models import Product, ProductAccess, ProductStatus
-from handover.products.selectors import products_visible_to
+from handover.products.selectors import BY_NAME, products_visible_to
 from handover.transfers.errors import (
     DuplicateProducts,
     NoProductsMatch,
     NoProductsSelected,
     SelectedProductNotFound,
+    SelectionChanged,
     SelectionRequired,
     TooManyProducts,
 )
@@ -69,7 +70,6 @@ INELIGIBLE_STATUS = {
 }
 FIRST_PRODUCTS = 50  # products a transfer's answer embeds, product impacts a preview details
 NAMED = 5  # products a sentence names before "and N more"
-BY_NAME = ("name", "id")  # products in a stable order: by name, then by id
 
 
 def names_and_more(names: Sequence[str], total: int) -> str:
@@ -170,22 +170,39 @@ def select_products(
     organization: Organization,
     product_ids: Sequence[UUID | str] | None = None,
     filter: ProductFilter | None = None,
+    expected_count: int | None = None,
 ) -> Selection:
     """The products of `organization` chosen by their ids or by a filter over those `user` may see.
 
     Raises SelectionRequired unless exactly one of the two is given, NoProductsSelected (or
-    NoProductsMatch) for none, TooManyProducts beyond the maximum, DuplicateProducts, and
-    SelectedProductNotFound (a NotFound) for an id that is not one of the Organization's products.
+    NoProductsMatch) for none, TooManyProducts beyond the maximum, DuplicateProducts,
+    SelectedProductNotFound (a NotFound) for an id that is not one of the Organization's products, and
+    SelectionChanged when they are not `expected_count` (the number the user was shown).
     """
+    selection = _select(user=user, organization=organization, product_ids=product_ids, filter=filter)
+    if expected_count is not None and selection.count != expected_count:
+        raise SelectionChanged()
+    return selection
+
+
+def _select(
+    *,
+    user: User,
+    organization: Organization,
+    product_ids: Sequence[UUID | str] | None,
+    filter: ProductFilter | None,
+) -> Selection:
     limit = settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER
     if (product_ids is None) == (filter is None):
         raise SelectionRequired()
     if filter is not None:
-        chosen = ProductFilterSet(data={"type": filter.type or "", "q": filter.q or ""})
-        products = products_visible_to(user=user, organization=organization, filters=chosen)
-        if filter.transferable is not None:
-            may_move = ~blocked_condition()
-            products = products.filter(may_move) if filter.transferable else products.exclude(may_move)
+        products = filtered_products(
+            user=user,
+            organization=organization,
+            type=filter.type or "",
+            q=filter.q or "",
+            transferable=filter.transferable,
+        )
         count, blocked = _counted(products)
         if not count:
             raise NoProductsMatch(fields={"filter": str(NoProductsMatch.message)})
@@ -210,6 +227,66 @@ def select_products(
     if count != len(ids):
         raise SelectedProductNotFound()
     return Selection(products, count, blocked)
+
+
+def filtered_products(
+    *, user: User, organization: Organization, type: str = "", q: str = "", transferable: bool | None = None
+) -> QuerySet[Product]:
+    """The products `user` may see in `organization` of `type` whose name holds `q` (either may be
+    empty), the transferable ones only, the others, or all (None), in natural order by name."""
+    chosen = ProductFilterSet(data={"type": type, "q": q})
+    products = products_visible_to(user=user, organization=organization, filters=chosen)
+    if transferable is not None:
+        may_move = ~blocked_condition()
+        products = products.filter(may_move) if transferable else products.exclude(may_move)
+    return products
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The products matching a search of the Transfer products page: how many can be transferred now,
+    how many cannot (folded behind a count), and the queryset of those the page lists."""
+
+    products: QuerySet[Product]
+    transferable: int
+    blocked: int
+
+
+def transfer_candidates(
+    *, user: User, organization: Organization, type: str = "", q: str = "", show_blocked: bool = False
+) -> Candidates:
+    """The products of the Transfer products page for a search (one query for the counts): the
+    transferable ones, or all of them with `show_blocked`."""
+    matching = filtered_products(user=user, organization=organization, type=type, q=q)
+    totals = matching.aggregate(count=Count("id"), blocked=Count("id", filter=blocked_condition()))
+    blocked = totals["blocked"]
+    products = matching if show_blocked else matching.exclude(blocked_condition())
+    return Candidates(products, totals["count"] - blocked, blocked)
+
+
+def selected_among(products: Sequence[Product], selection: QuerySet[Product]) -> set[str]:
+    """The ids of `products` (a page) that are in `selection` (a filter's queryset): one query."""
+    ids = [p.pk for p in products]
+    return {str(pk) for pk in selection.filter(id__in=ids).values_list("id", flat=True)}
+
+
+def product_ids(products: QuerySet[Product], *, limit: int) -> list[UUID]:
+    """The ids of at most `limit` of `products` (one query): a filter's selection turned into ids."""
+    return list(products.values_list("id", flat=True)[:limit])
+
+
+def linked_left_behind_ids(
+    *, organization: Organization, products: QuerySet[Product], limit: int
+) -> list[UUID]:
+    """The ids of the products of `organization` linked to `products` but not among them (one query)."""
+    selected = products.order_by().values("pk")
+    linked = Product.linked.through.objects.filter(from_product__in=selected).exclude(to_product__in=selected)
+    return product_ids(
+        Product.objects.filter(id__in=linked.values("to_product_id"), organization=organization).order_by(
+            *BY_NAME
+        ),
+        limit=limit,
+    )
 
 
 # Transfers --------------------------------------------------------------------------------------
@@ -249,6 +326,17 @@ def transfer_items(*, transfer: Transfer) -> QuerySet[TransferItem]:
     """Every item of the transfer with its product, in the order of their positions (to be paged: it
     may hold 10,000; a page is an index scan)."""
     return TransferItem.objects.filter(transfer=transfer).select_related("product").order_by("position")
+
+
+def transfer_type_counts(*, transfer: Transfer) -> list["TypeCount"]:
+    """How many of the transfer's products are of each type (one query)."""
+    counted = (
+        TransferItem.objects.filter(transfer=transfer)
+        .values("product__type")
+        .annotate(count=Count("id"))
+        .order_by("product__type")
+    )
+    return [TypeCount(row["product__type"], row["count"], 0) for row in counted]
 
 
 def transfer_products(*, transfer: Transfer) -> QuerySet[Product]:
@@ -570,10 +658,10 @@ def _keep_users_types() -> list[str]:
 
 
 def product_impacts(
-    products: QuerySet[Product], *, limit: int, transfer: Transfer | None = None
+    products: QuerySet[Product], *, limit: int, offset: int = 0, transfer: Transfer | None = None
 ) -> list[ProductImpact]:
-    """The impact on each of the first `limit` of `products` (in their order): two queries."""
-    rows = list(with_pending_transfer(products, transfer)[:limit])
+    """The impact on each of `limit` of `products` from `offset` (in their order): two queries."""
+    rows = list(with_pending_transfer(products, transfer)[offset : offset + limit])
     accesses = ProductAccess.objects.filter(product__in=[p.pk for p in rows]).select_related("user", "team")
     impacts = {p.pk: ProductImpact(product=p) for p in rows}
     keep_users = set(_keep_users_types())

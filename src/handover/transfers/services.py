@@ -30,6 +30,7 @@ from handover.organizations.models import Organization
 from handover.organizations.services import create_organization
 from handover.products.filters import transferable
 from handover.products.models import Product
+from handover.products.selectors import BY_NAME
 from handover.products.services import apply_transfer_policy
 from handover.terms.models import AcceptanceStep
 from handover.terms.services import record_acceptance
@@ -123,6 +124,7 @@ def start_transfer(
     organization: Organization,
     product_ids: Sequence[UUID | str] | None = None,
     filter: ProductFilter | None = None,
+    expected_count: int | None = None,
     accept_terms: bool,
     acknowledge_warnings: bool,
     note: str = "",
@@ -132,14 +134,21 @@ def start_transfer(
 
     Only an administrator or legal representative, while outgoing transfers are not locked, for
     up to HANDOVER_MAX_PRODUCTS_PER_TRANSFER eligible products not already in a pending transfer,
-    once the terms are accepted and the warnings acknowledged. Set-based: the same statements for
-    10 products or 10,000.
+    once the terms are accepted and the warnings acknowledged; with `expected_count` (the number
+    the user was shown, e.g. of a filter), only if they are still that many (else SelectionChanged).
+    Set-based: the same statements for 10 products or 10,000.
     """
     access.require_admin(user=actor, organization=organization)
     organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     if organization.transfers_locked:
         raise TransfersLocked()
-    selection = select_products(user=actor, organization=organization, product_ids=product_ids, filter=filter)
+    selection = select_products(
+        user=actor,
+        organization=organization,
+        product_ids=product_ids,
+        filter=filter,
+        expected_count=expected_count,
+    )
     _refuse_blocked(selection)
     if not accept_terms:
         raise TermsNotAccepted()
@@ -191,11 +200,12 @@ def start_transfer(
 
 
 def _insert_items(transfer: Transfer, selection: Selection) -> int:
-    """One INSERT … SELECT of the transfer's items, ranked by product name; returns how many."""
+    """One INSERT … SELECT of the transfer's items, ranked by product name (natural order); returns
+    how many."""
     rows = selection.products.order_by().annotate(
         item_id=NewUUID(),
         item_transfer=Value(transfer.id, output_field=UUIDField()),
-        item_position=Window(RowNumber(), order_by=[F("name").asc(), F("id").asc()]),
+        item_position=Window(RowNumber(), order_by=[F(field).asc() for field in BY_NAME]),
         item_pending=Value(True, output_field=BooleanField()),
     )
     columns = {

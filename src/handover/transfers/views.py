@@ -8,6 +8,7 @@ receiving side the secret leaves the address bar at once (the way Django's passw
 with `Referrer-Policy: no-referrer`, into a signed cookie of open links (`OpenLinks`).
 """
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial, wraps
@@ -36,16 +37,17 @@ from handover.organizations.access import Permission
 from handover.organizations.http import MemberRequest, SignedInRequest, organization_page
 from handover.organizations.selectors import memberships_for_user_with
 from handover.pages import Question, act, ask_first, invalid, refused
+from handover.products.catalogue import product_types
 from handover.products.filters import ProductFilter
-from handover.products.selectors import products_visible_to
 from handover.terms.selectors import current_conditions
-from handover.transfers import services
+from handover.transfers import picking, services
 from handover.transfers.errors import TermsNotAccepted, TransferNotPending
 from handover.transfers.filters import TransferFilter
 from handover.transfers.forms import (
     CancelTransferForm,
     CompleteTransferForm,
     DeclineTransferForm,
+    ProductIdsField,
     ReceiveTransferForm,
     SendLinkForm,
     StartTransferForm,
@@ -54,18 +56,28 @@ from handover.transfers.links import link_secret, link_url
 from handover.transfers.models import Transfer, TransferState
 from handover.transfers.selectors import (
     Impact,
-    first_items,
+    blocked_condition,
+    filtered_products,
+    linked_left_behind_ids,
+    product_ids,
     product_impacts,
+    select_products,
+    selected_among,
+    transfer_candidates,
     transfer_get_by_token,
     transfer_get_for_admin,
     transfer_impact,
+    transfer_items,
     transfer_products,
     transfer_token_for_recipient,
+    transfer_type_counts,
     transfers_for_organization,
     transfers_waiting_for_user,
 )
 
 HISTORY_PAGE_SIZE = 25
+START_PAGE_SIZE = 50  # products a page of the Transfer products page lists (SPEC §6.1)
+ITEMS_PAGE_SIZE = 50  # products a page of a transfer lists
 
 
 def _link_key(transfer_id: Any) -> str:
@@ -151,111 +163,222 @@ def transfer_list(request: MemberRequest) -> HttpResponse:
 # Starting -------------------------------------------------------------------------------------
 
 
+# What the Transfer products page's own buttons do before showing it again (POST, then redirect):
+# each first records the ticks of the page it was on.
+BROWSING = {"filter", "goto", "select_all", "clear", "show_blocked", "hide_blocked", "tick"}
+
+
 @organization_page(Permission.MANAGE_TRANSFERS)
 @_reauthentication_for("start")
 @require_http_methods(["GET", "HEAD", "POST"])
 def start_transfer(request: MemberRequest) -> HttpResponse:
-    """Step 1: check the products and accept the conditions ("Transfer"); step 2: read and validate
-    the warnings ("Validate and start the transfer"). Nothing is stored before the last button."""
+    """Step 1: tick the products and accept the conditions ("Transfer"); step 2: read and validate
+    the warnings ("Validate and start the transfer"). Nothing is stored before the last button but
+    what is ticked, in the session (see picking.py): paging and searching keep it."""
+    org_id = request.organization.id
+    picked = picking.load(request.session, org_id)
     if request.method != "POST":
-        selected = {request.GET["product"]} if request.GET.get("product") else set()
-        return _start_products_page(request, StartTransferForm(initial={"note": ""}), selected=selected)
+        if request.GET.get("product"):  # from a product's Manage menu: that product alone
+            picked.choose([request.GET["product"]])
+            picking.save(request.session, org_id, picked)
+        form = StartTransferForm(initial={"note": picked.note, "accept_terms": picked.accepted})
+        return _start_products_page(request, form, picked)
 
     form = StartTransferForm(request.POST)
-    action = request.POST.get("action", "preview")
+    action = "goto" if "goto" in request.POST else request.POST.get("action", "preview")
     if not form.is_valid():
-        return _start_products_page(request, form, selected=set(request.POST.getlist("products")), status=400)
-    product_ids = form.cleaned_data["products"]
-    if action == "back":
-        return _start_products_page(request, form, selected={str(p) for p in product_ids})
+        return _start_products_page(request, form, picked, status=400)
+    _record_ticks(request, form, picked)
+    if action in BROWSING or action == "back":
+        return _browse(request, picked, action)
     if action == "preview" and not form.cleaned_data["accept_terms"]:
         refusal = TermsNotAccepted(fields={"accept_terms": TermsNotAccepted.message})
-        return refused(request, refusal, _start_products(request, form, {str(p) for p in product_ids}), form)
+        return refused(request, refusal, partial(_start_products_page, request, form, picked), form)
 
     try:
-        impact = _preview(request, product_ids)
         if action in {"add_linked", "remove_blocked"}:
-            if action == "add_linked":
-                product_ids = [*product_ids, *(p.id for p in impact.linked_left_behind)]
-            else:
-                blocked = {b.product.id for b in impact.blocked}
-                product_ids = [p for p in product_ids if p not in blocked]
-            impact = _preview(request, product_ids)
+            _amend(request, picked, action)
+        impact = services.preview_transfer(
+            actor=request.user, organization=request.organization, **picked.selection()
+        )
     except DomainError as exc:
-        return refused(request, exc, _start_products(request, form, {str(p) for p in product_ids}), form)
+        return refused(request, exc, partial(_start_products_page, request, form, picked), form)
+    picking.save(request.session, org_id, picked)
     if action != "start":
-        return _start_warnings_page(request, form, impact, product_ids)
+        return _start_warnings_page(request, form, impact)
 
+    expected = request.POST.get("count", "")
     try:
         started = services.start_transfer(
             actor=request.user,
             organization=request.organization,
-            product_ids=product_ids,
+            **picked.selection(),
+            expected_count=int(expected) if expected.isdigit() else None,
             accept_terms=form.cleaned_data["accept_terms"],
             acknowledge_warnings=form.cleaned_data["acknowledge_warnings"],
             note=form.cleaned_data["note"],
         )
     except DomainError as exc:
-        return refused(request, exc, partial(_start_warnings_page, request, form, impact, product_ids), form)
+        return refused(request, exc, partial(_start_warnings_page, request, form, impact), form)
+    picking.forget(request.session, org_id)
     transfer = started.transfer
     _show_link_once(request, started)
     messages.success(request, _("The transfer has started."))
     return redirect("transfers:detail", transfer.source_organization_id, transfer.id)
 
 
-def _preview(request: MemberRequest, product_ids: list[Any]) -> Impact:
-    return services.preview_transfer(
-        actor=request.user,
-        organization=request.organization,
-        product_ids=product_ids,
-    )
+def _search(data: Any) -> tuple[ProductFilter, str, str]:
+    """The search of the products page (its accepted `type` and `q`), and its filters to show."""
+    filters = ProductFilter(data)
+    accepted = filters.accepted()
+    if not accepted.is_bound:
+        return filters, "", ""
+    return filters, str(accepted.data.get("type", "")), str(accepted.data.get("q", ""))
 
 
-def _start_products(
-    request: MemberRequest, form: StartTransferForm, selected: set[str]
-) -> Callable[[int], HttpResponse]:
-    return lambda status: _start_products_page(request, form, selected=selected, status=status)
+def _record_ticks(request: MemberRequest, form: StartTransferForm, picked: picking.Picked) -> None:
+    """The boxes of the page posted (`shown`, of which `products` are ticked); a post that lists
+    `products` without `shown` (a form of its own, a test) chooses exactly those."""
+    picked.note = form.cleaned_data["note"]
+    picked.accepted = form.cleaned_data["accept_terms"]
+    if "shown" in request.POST:
+        shown = ProductIdsField().clean(request.POST.getlist("shown"))
+        picked.tick(
+            shown=shown,
+            ticked=form.cleaned_data["products"],
+            resolve=lambda: product_ids(
+                filtered_products(
+                    user=request.user,
+                    organization=request.organization,
+                    transferable=True,
+                    **(picked.filter or {}),
+                ),
+                limit=settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER + 1,
+            ),
+        )
+    elif "products" in request.POST:  # as posted, duplicates included: the service refuses them
+        picked.ids, picked.filter = [str(p) for p in form.cleaned_data["products"]], None
+    picking.save(request.session, request.organization.id, picked)
+
+
+def _browse(request: MemberRequest, picked: picking.Picked, action: str) -> HttpResponse:
+    """Apply a button of the products page, then show the page it asks for (its address keeps the
+    search, the folded products and the page number)."""
+    _, type_, q = _search(request.POST)
+    show_blocked = request.POST.get("blocked") == "1"
+    page = request.POST.get("goto") or request.POST.get("current_page") or ""
+    if action == "select_all":
+        candidates = transfer_candidates(
+            user=request.user, organization=request.organization, type=type_, q=q
+        )
+        picked.choose_all(type=type_, q=q, count=candidates.transferable)
+    elif action == "clear":
+        picked.clear()
+    elif action in {"show_blocked", "hide_blocked"}:
+        show_blocked, page = action == "show_blocked", ""
+    elif action == "filter":
+        page = ""
+    picking.save(request.session, request.organization.id, picked)
+    query = {"q": q, "type": type_, "blocked": "1" if show_blocked else "", "page": page}
+    address = reverse("transfers:start", args=[request.organization.id])
+    kept = urlencode({k: v for k, v in query.items() if v})
+    return redirect(f"{address}?{kept}" if kept else address)
+
+
+def _amend(request: MemberRequest, picked: picking.Picked, action: str) -> None:
+    """The warnings page's "Add them" (the linked products left behind) and "Remove them" (the
+    blocked ones): a filter's selection becomes its ids (or, to remove, keeps only what may move)."""
+    organization, limit = request.organization, settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER
+    if action == "remove_blocked" and picked.is_filter:
+        return  # a filter selects only what may move
+    selection = select_products(user=request.user, organization=organization, **picked.selection())
+    if action == "add_linked":
+        linked = linked_left_behind_ids(organization=organization, products=selection.products, limit=limit)
+        picked.choose([*product_ids(selection.products, limit=limit + 1), *linked])
+    else:
+        picked.choose(product_ids(selection.products.exclude(blocked_condition()), limit=limit + 1))
 
 
 def _start_products_page(
-    request: MemberRequest, form: StartTransferForm, *, selected: set[str], status: int = 200
+    request: MemberRequest, form: StartTransferForm, picked: picking.Picked, status: int = 200
 ) -> HttpResponse:
+    """The products page: the products of the search, transferable only unless asked, 50 a page in
+    natural order, each ticked as held in the session."""
     organization = request.organization
-    limit = settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER
-    filters = ProductFilter(request.GET)
-    products = products_visible_to(user=request.user, organization=organization, filters=filters.accepted())
-    rows = product_impacts(products, limit=limit + 1)
-    truncated = len(rows) > limit
+    filters, type_, q = _search(request.GET)
+    show_blocked = request.GET.get("blocked") == "1"
+    candidates = transfer_candidates(
+        user=request.user, organization=organization, type=type_, q=q, show_blocked=show_blocked
+    )
+    shown_count = candidates.transferable + (candidates.blocked if show_blocked else 0)
+    paginator = Paginator(candidates.products, START_PAGE_SIZE)
+    paginator.count = shown_count  # type: ignore[misc]  # counted above, with the blocked ones
+    page = paginator.get_page(request.GET.get("page"))
+    rows = product_impacts(candidates.products, limit=START_PAGE_SIZE, offset=max(page.start_index() - 1, 0))
+    if picked.filter is not None:
+        chosen = filtered_products(
+            user=request.user, organization=organization, transferable=True, **picked.filter
+        )
+        ticked = selected_among([row.product for row in rows], chosen)
+    else:
+        ticked = set(picked.ids)
     context = {
         "nav": "transfers",
         "form": form,
         "filters": filters,
-        "rows": rows[:limit],
-        "selected": selected,
-        "truncated": truncated,
-        "limit": limit,
+        "search": {"q": q, "type": type_},
+        "show_blocked": show_blocked,
+        "candidates": candidates,
+        "rows": rows,
+        "page": page,
+        "ticked": ticked,
+        "picked": picked,
+        "all_matching": picked.filter == {"type": type_, "q": q},
+        "limit": settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER,
         "conditions": _conditions(),
         "locked": organization.transfers_locked,
     }
-    return render(request, "transfers/start.html", context, status=status)
+    response = render(request, "transfers/start.html", context, status=status)
+    if request.headers.get("HX-Request") and request.method == "GET":
+        response["HX-Push-Url"] = request.get_full_path()
+    return response
 
 
 def _start_warnings_page(
-    request: MemberRequest,
-    form: StartTransferForm,
-    impact: Impact,
-    product_ids: list[Any],
-    status: int = 200,
+    request: MemberRequest, form: StartTransferForm, impact: Impact, status: int = 200
 ) -> HttpResponse:
     context = {
         "nav": "transfers",
         "form": form,
         "impact": impact,
-        "product_ids": product_ids,
         "note": form.cleaned_data.get("note", ""),
         "locked": request.organization.transfers_locked,
     }
     return render(request, "transfers/start_warnings.html", context, status=status)
+
+
+@organization_page(Permission.MANAGE_TRANSFERS)
+@require_safe
+def selection_csv(request: MemberRequest) -> HttpResponse:
+    """Every product ticked on the Transfer products page, as CSV (the warnings page lists 50)."""
+    picked = picking.load(request.session, request.organization.id)
+    if not picked.size:
+        raise NotFound()
+    selection = select_products(user=request.user, organization=request.organization, **picked.selection())
+    return _products_csv(selection.products, "selection.csv")
+
+
+def _products_csv(products: Any, filename: str) -> HttpResponse:
+    """`products` as CSV rows (name, type, status, id), read as tuples: 10,000 of them make no model
+    object and about 1 MB."""
+    labels = {code: str(known.label) for code, known in product_types().items()}
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow([_("Name"), _("Type"), _("Status"), "id"])
+    for name, type_, status, pk in products.values_list("name", "type", "status", "id").iterator(2000):
+        writer.writerow([name, labels.get(type_, type_), status, pk])
+    return response
 
 
 # A transfer's page ------------------------------------------------------------------------------
@@ -277,6 +400,13 @@ def _destinations(request: MemberRequest, transfer: Transfer) -> Any:
     return memberships_for_user_with(user=request.user, permission=Permission.MANAGE_TRANSFERS).exclude(
         organization_id=transfer.source_organization_id
     )
+
+
+def _items_page(request: HttpRequest, transfer: Transfer) -> Any:
+    """A page of the transfer's products (`?page=`), counted by the transfer (no COUNT query)."""
+    paginator = Paginator(transfer_items(transfer=transfer), ITEMS_PAGE_SIZE)
+    paginator.count = transfer.product_count  # type: ignore[misc]  # kept with the transfer
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _here(transfer: Transfer) -> str:
@@ -303,7 +433,8 @@ def _detail_page(
         context = {
             "nav": "transfers",
             "transfer": transfer,
-            "items": first_items(transfer),
+            "by_type": transfer_type_counts(transfer=transfer),
+            "items": _items_page(request, transfer),
             "expired": expired,
             "outgoing": outgoing,
             "manageable": transfer.is_pending and not expired and outgoing,
@@ -329,6 +460,14 @@ def transfer_detail(request: MemberRequest, transfer_id: Any) -> HttpResponse:
 
 # The actions that take a capability away (the current link): a GET is their confirm step.
 _confirmed_action = require_http_methods(["GET", "HEAD", "POST"])
+
+
+@organization_page(Permission.MANAGE_TRANSFERS)
+@require_safe
+def transfer_products_csv(request: MemberRequest, transfer_id: Any) -> HttpResponse:
+    """Every product of the transfer, as CSV (its page lists 50 at a time)."""
+    transfer = _transfer(request, transfer_id)
+    return _products_csv(transfer_products(transfer=transfer), f"transfer-{transfer.id}.csv")
 
 
 @organization_page(Permission.MANAGE_TRANSFERS)
@@ -671,6 +810,7 @@ def _receive_page(
         "transfer": transfer,
         "count": transfer.product_count,
         "impact": impact,
+        "items": _items_page(request, transfer),
         "users_losing": impact.users_losing_access_count,
         "teams_losing": impact.teams_losing_rights_count,
         "form": form or ReceiveTransferForm(memberships=offered),
