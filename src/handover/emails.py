@@ -21,7 +21,7 @@ def render_text(template_name: str, context: dict[str, Any]) -> str:
     return template.render(Context(context, autoescape=False))
 
 
-def one_line(text: str) -> str:
+def _subject(text: str) -> str:
     """A subject: one line, whatever line breaks its template left."""
     return " ".join(text.split())
 
@@ -32,7 +32,7 @@ def build_email(
     """The message of template folder `folder` (e.g. "transfers/email/transfer-link") for one recipient."""
     context = {"base_url": settings.BASE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = one_line(render_text(f"{folder}/subject.txt", context))
+        subject = _subject(render_text(f"{folder}/subject.txt", context))
         text = render_text(f"{folder}/body.txt", context)
         html = render_to_string(f"{folder}/body.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])

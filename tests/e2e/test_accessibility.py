@@ -23,6 +23,7 @@ from handover.organizations.models import Membership, Organization, Team
 from handover.products.models import Product, ProductAccess
 from handover.transfers.services import start_transfer
 from handover.web.demo import ALPINE, DEMO_PASSWORD, LUCA, load_demo
+from tests.support import factories
 from tests.support.browser import TIMEOUT_MS, sign_in_on
 from tests.support.racing import FIGURES
 from tests.support.urls import resolver_routes, route_parameters
@@ -50,6 +51,10 @@ SIGNED_IN_PAGES = [
     "transfers:decline",
     "transfers:rotate",
     "transfers:cancel",
+    "webhooks:list",
+    "webhooks:deliveries",
+    "webhooks:rotate",
+    "webhooks:delete",
     "organizations:member_remove",
     "organizations:leave",
     "organizations:team_delete",
@@ -154,6 +159,7 @@ def demo(settings, live_server) -> SimpleNamespace:
         "invoice_id": Invoice.objects.filter(organization=alpine).first().id,
         "transfer_id": incoming.transfer.id,
         "token_id": token.id,
+        "webhook_id": factories.make_webhook(alpine).id,
         "token": incoming.token,
         "key": "unknown-key",
         "uidb36": "1",

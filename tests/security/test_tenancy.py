@@ -136,8 +136,8 @@ PAGES: dict[str, Page] = {
         ADMINS, ADMINS_ACT, lambda w: {"url": "https://93.184.215.14/hook", "events": ["transfer.started"]}
     ),
     "webhooks:deliveries": Page(ADMINS),
-    "webhooks:rotate": Page(ADMINS_POST_ONLY, ADMINS_ACT),
-    "webhooks:delete": Page(ADMINS_POST_ONLY, ADMINS_ACT),
+    "webhooks:rotate": Page(ADMINS, ADMINS_ACT),  # a GET asks first
+    "webhooks:delete": Page(ADMINS, ADMINS_ACT),
     "transfers:receive_link": Page(REDIRECTS),  # the secret goes into the session, out of the address
     "transfers:receive": Page(per_role(LOGIN, 404, 404, 404, 404)),  # 404: no link was opened
     "transfers:decline": Page(per_role(LOGIN, 404, 404, 404, 404)),

@@ -4,14 +4,17 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from handover.text import validate_one_line
+
 
 class SignupForm(forms.Form):
     """Extra sign-up field: the person's name (allauth asks for email and password)."""
 
-    name = forms.CharField(label=_("Your name"), max_length=150)
+    name = forms.CharField(label=_("Your name"), max_length=150, validators=[validate_one_line])
     organization_name = forms.CharField(
         label=_("Organization name"),
         max_length=150,
+        validators=[validate_one_line],
         required=False,
         help_text=_(
             "Your own Organization is created with you as its legal representative. "

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from handover import text
 from handover.accounts.errors import EmailTaken, InvalidEmailAddress, InvalidProfile, InvalidTokenName
 from handover.accounts.models import ApiToken, User
 from handover.accounts.tasks import send_credentials_changed_email
@@ -66,7 +67,7 @@ def create_user(*, email: str, password: str | None = None, name: str = "", veri
         or EmailAddress.objects.filter(email__iexact=email).exists()
     ):
         raise EmailTaken(fields={"email": str(EMAIL_TAKEN)})
-    name = " ".join(name.split())
+    name = text.one_line(name, field="name")
     if len(name) > USER_NAME_MAX:
         raise InvalidProfile(
             fields={"name": str(InvalidProfile.message) % {"max": USER_NAME_MAX}}, max=USER_NAME_MAX
@@ -80,7 +81,7 @@ def create_user(*, email: str, password: str | None = None, name: str = "", veri
 def update_profile(*, user: User, name: str, language: str) -> User:
     """Change the user's name and preferred language ("" = the browser's); emails to them are
     written in that language. Raises InvalidProfile."""
-    name = " ".join((name or "").split())
+    name = text.one_line(name, field="name")
     languages = {code for code, _label in settings.LANGUAGES}
     if len(name) > USER_NAME_MAX or (language and language not in languages):
         raise InvalidProfile(max=USER_NAME_MAX)
@@ -96,7 +97,7 @@ def create_api_token(*, user: User, name: str) -> tuple[ApiToken, str]:
 
     Raises InvalidTokenName for a name that is too long.
     """
-    name = " ".join((name or "").split()) or str(_("API token"))
+    name = text.one_line(name, field="name") or str(_("API token"))
     if len(name) > TOKEN_NAME_MAX:
         raise InvalidTokenName(
             fields={"name": str(InvalidTokenName.message) % {"max": TOKEN_NAME_MAX}}, max=TOKEN_NAME_MAX

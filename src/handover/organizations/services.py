@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from handover import ratelimits
+from handover import ratelimits, text
 from handover.accounts.models import User
 from handover.accounts.services import clean_email, create_user
 from handover.audit.models import AuditAction
@@ -46,7 +46,7 @@ COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 
 
 def _clean_name(name: str, max_length: int) -> str:
-    name = " ".join((name or "").split())
+    name = text.one_line(name, field="name")
     if not name or len(name) > max_length:
         raise InvalidName(fields={"name": str(InvalidName.message) % {"max": max_length}}, max=max_length)
     return name

@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from handover import text
 from handover.accounts.models import User
 from handover.audit.models import AuditAction
 from handover.audit.services import Event, record_event, record_events
@@ -62,7 +63,7 @@ def _clean_status(status: str) -> str:
 
 
 def _clean_name(name: str, *, room: int = 0) -> str:
-    name = (name or "").strip()
+    name = text.one_line(name, field="name")
     if not name or len(name) + room > NAME_MAX_LENGTH:
         raise InvalidProductName(fields={"name": str(InvalidProductName.message)})
     return name

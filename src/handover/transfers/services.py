@@ -18,7 +18,7 @@ from django.db.models import BooleanField, F, UUIDField, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from handover import ratelimits
+from handover import ratelimits, text
 from handover.accounts.models import User
 from handover.accounts.services import clean_email
 from handover.audit.models import AuditAction
@@ -160,7 +160,7 @@ def start_transfer(
     transfer = Transfer(
         source_organization=organization,
         created_by=actor,
-        note=note.strip(),
+        note=text.free_text(note, field="note"),
         product_count=selection.count,
         link_nonce=nonce,
         link_created_at=now,
@@ -311,7 +311,7 @@ def send_transfer_link(
         transfer_id=str(transfer.id),
         nonce=transfer.link_nonce,
         email=email,
-        message=message.strip(),
+        message=text.free_text(message, field="message"),
         sender_id=str(actor.id),
     )
     record_event(
@@ -353,7 +353,7 @@ def _end(
     """Move a locked pending transfer to a final state other than completed: free its products,
     record the event in the source's log and queue the email to the initiator."""
     now = timezone.now()
-    reason = reason.strip()
+    reason = text.free_text(reason, field="reason")
     changed = Transfer.objects.filter(pk=transfer.pk, state=TransferState.PENDING).update(
         state=state, ended_at=now, ended_by=actor, end_reason=reason
     )
