@@ -2,20 +2,20 @@
 `handover worker` processes on one database behave as one, and losing one of each (SIGKILL) in the
 middle of the traffic loses nothing that was answered.
 
-Four client threads (two per app server) each move products from a sender's Organization to a
-recipient's, round after round, through the API: the sender starts a transfer on one server and emails
-its link; the recipient reads the email at the SMTP server and receives the products through the other
-server. A browser signs in through both servers and keeps hopping between them. One app server, then the
-worker that is sending an email at that moment, are killed while this runs; a request that got no answer
-is sent again to the other server.
+Each Organization registers a webhook endpoint (an HTTPS receiver on loopback). Four client threads
+(two per app server) each move products from a sender's Organization to a recipient's, round after
+round, through the API: the sender starts a transfer on one server and emails its link; the recipient
+reads the email at the SMTP server and receives the products through the other server. A browser signs
+in through both servers and keeps hopping between them. One app server, then the worker that is sending
+an email at that moment, are killed while this runs; a request that got no answer is sent again to the
+other server.
 
 Then: every answered start exists, every answered receive moved all its products to the destination
 asked for, no transfer is half-done (tests/support/invariants), every webhook event reached its endpoint
-(HTTPS, signed with its secret), every link and completion email reached
-the SMTP server (at least once: the killed worker's email task ran again on the other worker, so a
-duplicate may come from it and from nothing else), the sweep
-was enqueued at most once per interval and in each one. Before the kills, the request counts of the
-two servers' /metrics add up to the requests the clients got answered.
+signed with its secret, every link and completion email reached the SMTP server (at least once: the
+killed worker's email task ran again on the other worker, so a duplicate may come from it and from
+nothing else), the sweep was enqueued at most once per interval and in each one. Before the kills, the
+request counts of the two servers' /metrics add up to the requests the clients got answered.
 """
 
 import json
