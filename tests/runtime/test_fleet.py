@@ -2,20 +2,20 @@
 `handover worker` processes on one database behave as one, and losing one of each (SIGKILL) in the
 middle of the traffic loses nothing that was answered.
 
-Four client threads (two per app server) each move products from a sender's Organization to a
-recipient's, round after round, through the API: the sender starts a transfer on one server and emails
-its link; the recipient reads the email at the SMTP server and receives the products through the other
-server. A browser signs in through both servers and keeps hopping between them. One app server, then the
-worker that is sending an email at that moment, are killed while this runs; a request that got no answer
-is sent again to the other server.
+Each Organization registers a webhook endpoint (an HTTPS receiver on loopback). Four client threads
+(two per app server) each move products from a sender's Organization to a recipient's, round after
+round, through the API: the sender starts a transfer on one server and emails its link; the recipient
+reads the email at the SMTP server and receives the products through the other server. A browser signs
+in through both servers and keeps hopping between them. One app server, then the worker that is sending
+an email at that moment, are killed while this runs; a request that got no answer is sent again to the
+other server.
 
 Then: every answered start exists, every answered receive moved all its products to the destination
 asked for, no transfer is half-done (tests/support/invariants), every webhook event reached its endpoint
-(HTTPS, signed with its secret), every link and completion email reached
-the SMTP server (at least once: the killed worker's email task ran again on the other worker, so a
-duplicate may come from it and from nothing else), the sweep
-was enqueued at most once per interval and in each one. Before the kills, the request counts of the
-two servers' /metrics add up to the requests the clients got answered.
+signed with its secret, every link and completion email reached the SMTP server (at least once: the
+killed worker's email task ran again on the other worker, so a duplicate may come from it and from
+nothing else), the sweep was enqueued at most once per interval and in each one. Before the kills, the
+request counts of the two servers' /metrics add up to the requests the clients got answered.
 """
 
 import json
@@ -387,12 +387,20 @@ def test_two_app_servers_and_two_workers_lose_nothing_answered_when_one_of_each_
     assert set(report["webhook_deliveries"]) == {"delivered"}, report["webhook_deliveries"]
     assert sum(report["webhook_deliveries"].values()) == len(events) == len(expected)
 
-    # The sweep: at most once per interval, and in every interval the workers ran (but the one where a
-    # worker died after claiming it, perhaps).
-    periods = Counter(int(t["enqueued_at"] // SWEEP_INTERVAL) for t in tasks if t["task"] == "sweep")
+    # The sweep: at most once per interval; and in every interval the workers ran, unless the last one
+    # still waited for a worker when the interval began (busy workers), or (once, perhaps) a worker
+    # died between claiming the interval and enqueuing its sweep.
+    sweeps = [t for t in tasks if t["task"] == "sweep"]
+    periods = Counter(int(t["enqueued_at"] // SWEEP_INTERVAL) for t in sweeps)
     assert max(periods.values()) == 1, periods
+
+    def one_waiting(period: int) -> bool:
+        begins = period * SWEEP_INTERVAL
+        return any(t["enqueued_at"] < begins < (t["started_at"] or float("inf")) for t in sweeps)
+
     full = range(int(began // SWEEP_INTERVAL) + 1, int(ended // SWEEP_INTERVAL))
-    missing = [p for p in full if p not in periods]
+    waited = [p for p in full if p not in periods and one_waiting(p)]
+    missing = [p for p in full if p not in periods and not one_waiting(p)]
     assert len(missing) <= 1, (missing, sorted(periods))
 
     say(
@@ -406,5 +414,5 @@ def test_two_app_servers_and_two_workers_lose_nothing_answered_when_one_of_each_
         f"tasks taken twice {taken_twice}), webhook deliveries {len(hooks)} ({len(events)} events to "
         f"{len(secrets)} endpoints, all signed, repeats {len(hooks) - len(events)}), "
         f"sweeps {sum(periods.values())} in {len(full)} full intervals of {SWEEP_INTERVAL} s "
-        f"(at most one each), lost: {len(lost)}"
+        f"(at most one each; none while one waited: {len(waited)}), lost: {len(lost)}"
     )

@@ -66,7 +66,7 @@ def populate(*, pairs: int, products: int, password: str) -> None:
 def report() -> None:
     """Every transfer with where its products are, the invariants' violations, and the tasks of the
     queue: their name ("sweep" for settings.HANDOVER_SWEEP_TASK), status, return value, how many
-    workers took them, when they were enqueued; the webhook deliveries by state."""
+    workers took them, when they were enqueued and (last) started; the webhook deliveries by state."""
     holders: dict[str, set[str]] = {}
     for transfer_id, organization_id in TransferItem.objects.values_list(
         "transfer_id", "product__organization_id"
@@ -92,9 +92,10 @@ def report() -> None:
             "returned": returned,
             "workers": len(workers),
             "enqueued_at": enqueued_at.timestamp(),
+            "started_at": started_at.timestamp() if started_at else None,
         }
-        for path, status, returned, workers, enqueued_at in DBTaskResult.objects.values_list(
-            "task_path", "status", "return_value", "worker_ids", "enqueued_at"
+        for path, status, returned, workers, enqueued_at, started_at in DBTaskResult.objects.values_list(
+            "task_path", "status", "return_value", "worker_ids", "enqueued_at", "started_at"
         )
     ]
     deliveries = Counter(WebhookDelivery.objects.values_list("state", flat=True))

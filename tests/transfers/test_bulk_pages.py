@@ -311,6 +311,7 @@ def _walk(client, org, recipient, destination, sign_in):
                 "mode": "existing",
                 "destination": str(destination.id),
                 "accept_terms": "on",
+                "transfer": str(transfer.id),  # the form names the transfer it shows
             },
         ),
         302,

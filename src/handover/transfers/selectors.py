@@ -720,6 +720,21 @@ def _affected(accesses: QuerySet[ProductAccess], who: str, order: str) -> tuple[
     return rows, groups[0]["total"]
 
 
+def _users_moving(accesses: QuerySet[ProductAccess]) -> tuple[list[Affected], int]:
+    """The users of `accesses` whose products keep their users (kDrive): they join the receiving
+    Organization as collaborators."""
+    moving = accesses.filter(user__isnull=False, product__type__in=_keep_users_types())
+    return _affected(moving, "user", "user__email")
+
+
+def users_joining(*, transfer: Transfer) -> tuple[list[Affected], int]:
+    """Who receiving `transfer` adds to the receiving Organization (the users the sender gave access
+    to its kDrives), the first FIRST_PRODUCTS by email, and how many: what a recipient is shown before
+    receiving, on the page (through transfer_impact) and in the API's inspect alike."""
+    products = transfer_products(transfer=transfer).order_by().values("pk")
+    return _users_moving(ProductAccess.objects.filter(product__in=products))
+
+
 def transfer_impact(
     *, organization: Organization, products: QuerySet[Product], transfer: Transfer | None = None
 ) -> Impact:
@@ -746,9 +761,7 @@ def transfer_impact(
         accesses.filter(user__isnull=False).exclude(product__type__in=keep_users), "user", "user__email"
     )
     teams_losing = _affected(accesses.filter(team__isnull=False), "team", "team__name")
-    users_moving = _affected(
-        accesses.filter(user__isnull=False, product__type__in=keep_users), "user", "user__email"
-    )
+    users_moving = _users_moving(accesses)
     linked = Product.linked.through.objects.filter(from_product__in=selected).exclude(to_product__in=selected)
     blocked_count = sum(t["blocked"] for t in types)
     left_behind: list[Product] = list(
