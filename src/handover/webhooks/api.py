@@ -31,7 +31,9 @@ class WebhookIn(Input):
         max_length=MAX_URL_LENGTH,
         description="An `https://` URL whose host resolves to public addresses only.",
     )
-    events: list[EventType] = Field(..., min_length=1, description="The event types to send to it.")
+    events: list[EventType] = Field(
+        ..., min_length=1, max_length=len(EventType), description="The event types to send to it."
+    )
 
 
 class WebhookOut(Schema):
