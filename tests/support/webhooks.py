@@ -2,13 +2,26 @@
 (trustme), recording every request; and the fixture that points Handover at it."""
 
 import http.server
+import re
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import trustme
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
+
+
+def documented_verification() -> Callable[..., bool]:
+    """The function of docs/webhooks.md that verifies a signature, run as a receiver would copy it."""
+    blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text(), re.DOTALL)
+    source = next(block for block in blocks if "def verify_handover_signature" in block)
+    namespace: dict = {}
+    exec(compile(source, str(DOCS), "exec"), namespace)  # noqa: S102 (the documentation's own code)
+    return namespace["verify_handover_signature"]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from handover.audit.models import AuditEvent
+from handover.errors import InvalidFields, PermissionDenied
 from handover.webhooks import services, signing
 from handover.webhooks.models import WebhookEndpoint
 from tests.support import factories
@@ -179,3 +180,23 @@ def test_deliveries_list_every_attempt_paged(
         "error",
         "duration_ms",
     }
+
+
+def test_the_service_refuses_unknown_or_no_events_itself(owner, org):
+    """The web form and the API schema check the events first; the service is the rule's home."""
+    with pytest.raises(InvalidFields) as unknown:
+        services.register_webhook(actor=owner, organization=org, url=PUBLIC_URL, events=["transfer.lost"])
+    with pytest.raises(InvalidFields) as none:
+        services.register_webhook(actor=owner, organization=org, url=PUBLIC_URL, events=[])
+    assert "transfer.lost" in unknown.value.fields["events"]
+    assert none.value.fields["events"] == "Choose at least one event type."
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_collaborator_cannot_register_through_the_service(org):
+    collaborator = factories.add_member(org, role="collaborator")
+    with pytest.raises(PermissionDenied):
+        services.register_webhook(
+            actor=collaborator, organization=org, url=PUBLIC_URL, events=["transfer.started"]
+        )
+    assert not WebhookEndpoint.objects.exists()

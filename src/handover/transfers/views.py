@@ -47,7 +47,6 @@ from handover.transfers.forms import (
     CancelTransferForm,
     CompleteTransferForm,
     DeclineTransferForm,
-    ProductIdsField,
     ReceiveTransferForm,
     SendLinkForm,
     StartTransferForm,
@@ -195,18 +194,16 @@ def start_transfer(request: MemberRequest) -> HttpResponse:
         refusal = TermsNotAccepted(fields={"accept_terms": TermsNotAccepted.message})
         return refused(request, refusal, partial(_start_products_page, request, form, picked), form)
 
-    try:
-        if action in {"add_linked", "remove_blocked"}:
-            _amend(request, picked, action)
-        impact = services.preview_transfer(
-            actor=request.user, organization=request.organization, **picked.selection()
-        )
-    except DomainError as exc:
-        return refused(request, exc, partial(_start_products_page, request, form, picked), form)
-    picking.save(request.session, org_id, picked)
     if action != "start":
-        return _start_warnings_page(request, form, impact)
+        if action in {"add_linked", "remove_blocked"}:
+            try:
+                _amend(request, picked, action)
+            except DomainError as exc:
+                return refused(request, exc, partial(_start_products_page, request, form, picked), form)
+            picking.save(request.session, org_id, picked)
+        return _warnings_or_products(request, form, picked)(200)
 
+    # The impact is computed again only if the start is refused: it costs as much as the start.
     expected = request.POST.get("count", "")
     try:
         started = services.start_transfer(
@@ -219,12 +216,32 @@ def start_transfer(request: MemberRequest) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except DomainError as exc:
-        return refused(request, exc, partial(_start_warnings_page, request, form, impact), form)
+        return refused(request, exc, _warnings_or_products(request, form, picked), form)
     picking.forget(request.session, org_id)
     transfer = started.transfer
     _show_link_once(request, started)
     messages.success(request, _("The transfer has started."))
     return redirect("transfers:detail", transfer.source_organization_id, transfer.id)
+
+
+def _warnings_or_products(
+    request: MemberRequest, form: StartTransferForm, picked: picking.Picked
+) -> Callable[[int], HttpResponse]:
+    """The warnings page of what is ticked, or, when the selection itself is refused, the products
+    page with why (a refusal already shown keeps its own status)."""
+
+    def page(status: int) -> HttpResponse:
+        try:
+            impact = services.preview_transfer(
+                actor=request.user, organization=request.organization, **picked.selection()
+            )
+        except DomainError as exc:
+            if status != 200:
+                return _start_products_page(request, form, picked, status)
+            return refused(request, exc, partial(_start_products_page, request, form, picked), form)
+        return _start_warnings_page(request, form, impact, status)
+
+    return page
 
 
 def _search(data: Any) -> tuple[ProductFilter, str, str]:
@@ -242,9 +259,8 @@ def _record_ticks(request: MemberRequest, form: StartTransferForm, picked: picki
     picked.note = form.cleaned_data["note"]
     picked.accepted = form.cleaned_data["accept_terms"]
     if "shown" in request.POST:
-        shown = ProductIdsField().clean(request.POST.getlist("shown"))
         picked.tick(
-            shown=shown,
+            shown=form.cleaned_data["shown"],
             ticked=form.cleaned_data["products"],
             resolve=lambda: product_ids(
                 filtered_products(
