@@ -38,8 +38,8 @@ install: $(BIN)/handover ## Create .venv and install Handover into it
 
 install-test: $(VENV)/.test-installed $(VENV)/axe-core/.installed-$(AXE_CORE) ## Install the test dependencies too (axe-core from npm)
 
-run: install ## Serve the demo on http://$(HOST):$(PORT) (SQLite and a local mailbox unless DATABASE_URL/EMAIL_URL say otherwise)
-	$(BIN)/handover serve --host $(HOST) --port $(PORT) --demo
+run: install ## Serve the demo on http://$(HOST):$(PORT) (SQLite and a local mailbox unless DATABASE_URL/EMAIL_URL say otherwise; webhooks may go to local receivers)
+	HANDOVER_WEBHOOK_ALLOW_PRIVATE=$${HANDOVER_WEBHOOK_ALLOW_PRIVATE:-1} $(BIN)/handover serve --host $(HOST) --port $(PORT) --demo
 
 # The checks before the tests, the same for `test` and `test-fast` (a few seconds).
 define CHECKS

@@ -5,15 +5,19 @@ pointing to a scratch PostgreSQL database it measures that one (the bench adds i
 
 Over HTTP: a real `handover serve` (one worker process, no task worker) on that database, timed
 from a client in this process: starting and receiving transfers of 10, 1,000 and 10,000 products
-(up to HANDOVER_MAX_PRODUCTS_PER_TRANSFER), and the throughput of API lists against `GET
-/api/v1/me` on the same server. In this process, through Django's test client on the same database:
-the SQL statements of each start and receive, and the products page. Every figure is measured in
+(up to HANDOVER_MAX_PRODUCTS_PER_TRANSFER), the throughput of API lists against `GET /api/v1/me`
+on the same server, the Transfer products page of an Organization of 50 products and of one of
+10,000 (time and bytes), and the server side of the browser flow for 5,000 products (open the page,
+select all matching, Transfer, validate), as a signed-in browser posts it. In this process, through
+Django's test client on the same database: the SQL statements of each start and receive, and the
+products page. Every figure is measured in
 this one run, so the ratios compare like with like on the same machine.
 """
 
 import http.client
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -22,6 +26,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "handover.settings")
@@ -53,6 +58,9 @@ from handover.terms.models import GeneralConditions  # noqa: E402
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 SIZES = [n for n in (10, 1000, 10_000) if n <= settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER]
 LIST_SECONDS = float(os.environ.get("BENCH_LIST_SECONDS", "2"))
+PAGE_SIZES = [50, min(10_000, settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER)]  # the Transfer products page
+FLOW_SIZE = min(5000, settings.HANDOVER_MAX_PRODUCTS_PER_TRANSFER)  # the browser flow's products
+PASSWORD = "bench-" + uuid.uuid4().hex
 STARTUP_TIMEOUT = 120
 SERVE_OPTIONS = ("--workers", "1", "--threads", "1", "--no-worker", "--no-migrate")
 
@@ -112,6 +120,14 @@ class World:
         self.batches = {n: [_batch(self.source, n, staff) for _ in range(k)] for n, k in batches.items()}
         self.warm_up = [_batch(self.source, 10, staff) for _ in range(2)]
         self.largest = ""  # the id of a transfer of the largest size, once started
+        # A reseller who signs in to the pages: an Organization per page size, one for the flow.
+        self.reseller = _person("reseller")
+        self.reseller.set_password(PASSWORD)
+        self.reseller.save(update_fields=["password"])
+        self.shops = {}
+        for n in [*PAGE_SIZES, FLOW_SIZE]:
+            self.shops[n] = _organization(f"Reseller {n}", self.reseller)
+            _batch(self.shops[n], n, staff)
 
     def start_body(self, ids: list[str]) -> dict[str, object]:
         return {"product_ids": ids, "accept_terms": True, "acknowledge_warnings": True}
@@ -182,6 +198,48 @@ class Api:
         if response.status != expect:
             raise SystemExit(f"{method} {path} answered {response.status}: {raw[:500]!r}")
         return elapsed, json.loads(raw or b"{}")
+
+
+class Browser:
+    """A signed-in browser's requests on one keep-alive connection: its cookies, and the CSRF token
+    of the last form it was shown. Redirects are followed as separate, timed requests."""
+
+    def __init__(self, port: int, cookies: dict[str, str]):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.cookies = dict(cookies)
+        self.csrf = ""
+
+    def request(
+        self, method: str, path: str, form: dict | None = None, expect: int = 200
+    ) -> tuple[float, bytes, str]:
+        """The seconds to the whole answer, its body, and where it redirects (or "")."""
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urlencode({**form, "csrfmiddlewaretoken": self.csrf}, doseq=True).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        began = time.perf_counter()
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        raw = response.read()
+        elapsed = time.perf_counter() - began
+        if response.status != expect:
+            raise SystemExit(f"{method} {path} answered {response.status}: {raw[:500]!r}")
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _, value = cookie.split(";")[0].partition("=")
+            self.cookies[name.strip()] = value
+        if token := re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', raw):
+            self.csrf = token.group(1).decode()
+        return elapsed, raw, response.headers.get("Location", "")
+
+
+def signed_in_cookies(world: World) -> dict[str, str]:
+    """The cookies of a session where the reseller just signed in with their password (so that
+    starting a transfer asks for no password again), made in this process, in the shared database."""
+    client = Client(HTTP_HOST="127.0.0.1")
+    response = client.post(reverse("account_login"), {"login": world.reseller.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    return {name: morsel.value for name, morsel in client.cookies.items()}
 
 
 # Measures ---------------------------------------------------------------------------------------
@@ -275,6 +333,57 @@ def products_page(world: World) -> tuple[float, int]:
     return statistics.median(samples), len(queries) // REPEATS
 
 
+def pages_over_http(world: World, port: int, cookies: dict[str, str]) -> dict[int, tuple[float, int, float]]:
+    """Per Organization size: median seconds and bytes of the Transfer products page, and median
+    seconds of the Products page."""
+    browser = Browser(port, cookies)
+    measured = {}
+    for n in PAGE_SIZES:
+        start = reverse("transfers:start", args=[world.shops[n].id])
+        products = reverse("products:list", args=[world.shops[n].id])
+        browser.request("GET", start)  # warm up; the first page of an Organization records it as used
+        pages = [browser.request("GET", start) for _ in range(REPEATS)]
+        lists = [browser.request("GET", products)[0] for _ in range(REPEATS)]
+        measured[n] = (
+            statistics.median(t for t, _, _ in pages),
+            len(pages[-1][1]),
+            statistics.median(lists),
+        )
+    return measured
+
+
+def browser_flow(world: World, port: int, cookies: dict[str, str]) -> list[tuple[str, float, int]]:
+    """The requests of the browser flow for FLOW_SIZE products, as Chromium makes them without
+    JavaScript (with htmx the same posts, answered by the same views): seconds and bytes of each."""
+    browser = Browser(port, cookies)
+    start = reverse("transfers:start", args=[world.shops[FLOW_SIZE].id])
+    steps = []
+
+    def step(
+        label: str, method: str, path: str, form: dict | None = None, expect: int = 200
+    ) -> tuple[bytes, str]:
+        seconds, body, location = browser.request(method, path, form, expect)
+        steps.append((label, seconds, len(body)))
+        return body, location
+
+    step("open the Transfer products page", "GET", start)
+    _, location = step("select all matching (POST)", "POST", start, {"action": "select_all"}, 302)
+    step("… the page again, all selected", "GET", location)
+    warnings, _ = step("Transfer: the warnings", "POST", start, {"action": "preview", "accept_terms": "on"})
+    count = re.search(rb'name="count" value="(\d+)"', warnings)
+    if count is None or int(count.group(1)) != FLOW_SIZE:
+        raise SystemExit(f"The warnings page does not count {FLOW_SIZE} products: {warnings[:500]!r}")
+    form = {
+        "action": "start",
+        "accept_terms": "on",
+        "acknowledge_warnings": "on",
+        "count": count.group(1).decode(),
+    }
+    _, location = step("validate and start (POST)", "POST", start, form, 302)
+    step("… the transfer's page", "GET", location)
+    return steps
+
+
 # The report -------------------------------------------------------------------------------------
 
 
@@ -295,10 +404,14 @@ def main() -> int:
     world = World({n: REPEATS + 1 for n in SIZES})
     connection.close()  # the server's worker must not wait behind this process's connection
 
+    cookies = signed_in_cookies(world)
+    connection.close()
     server = Server()
     try:
         timed = transfers_over_http(world, server.port)
         lists = lists_over_http(world, server.port)
+        pages = pages_over_http(world, server.port, cookies)
+        flow = browser_flow(world, server.port, cookies)
     finally:
         server.stop()
     counted = statements_in_process(world)
@@ -320,6 +433,22 @@ def main() -> int:
         f"API throughput on the same server (sequential, keep-alive, {LIST_SECONDS:g} s each)",
         f"{'request':<36} {'req/s':>8} {'x /me':>7}",
         [f"{label:<36} {rps:8.1f} {rps / me:7.2f}" for label, rps in lists],
+    )
+    small = pages[PAGE_SIZES[0]]
+    _table(
+        "pages over HTTP, the same server (signed-in browser session; client timing)",
+        f"{'products':>9} {'Transfer products ms':>21} {'x 50':>6} {'KB':>6} {'Products ms':>12} {'x 50':>6}",
+        [
+            f"{n:>9} {t * 1000:21.1f} {t / small[0]:6.2f} {size / 1024:6.1f} {p * 1000:12.1f} "
+            f"{p / small[2]:6.2f}"
+            for n, (t, size, p) in pages.items()
+        ],
+    )
+    _table(
+        f"the browser flow for {FLOW_SIZE} products over HTTP (each request's time to its whole answer)",
+        f"{'step':<36} {'ms':>8} {'KB':>7}",
+        [f"{label:<36} {t * 1000:8.1f} {size / 1024:7.1f}" for label, t, size in flow]
+        + [f"{'total (target 2,000 ms)':<36} {sum(t for _, t, _ in flow) * 1000:8.1f}"],
     )
     products = Product.objects.filter(organization=world.destination).count()
     seconds, queries = page

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "handover.runtime.middleware.RequestObservationMiddleware",  # request id, access log, metrics
     "handover.web.middleware.ProbeMiddleware",  # /healthz, /readyz, /metrics: before the Host check
     "django.middleware.security.SecurityMiddleware",
+    "handover.web.middleware.HeadAsGetMiddleware",  # a HEAD is a GET: no view counts it as an attempt
     "handover.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -7,11 +7,12 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from handover.audit.models import AuditAction, AuditEvent
 from handover.organizations.models import Membership, Organization, Role
-from handover.products.models import Product, ProductAccess, ProductStatus
+from handover.products.models import AccessLevel, Product, ProductAccess, ProductStatus
 from handover.terms.models import Acceptance
 from handover.transfers.models import LinkAttempt, Transfer, TransferState
 from handover.transfers.services import cancel_transfer
@@ -466,11 +467,36 @@ def test_inspect_shows_what_would_be_received_and_changes_nothing(api, owner, or
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert set(body) == TRANSFER_KEYS | {"note"}
+    assert set(body) == TRANSFER_KEYS | {"note", "users_joining", "users_joining_count"}
+    assert (body["users_joining"], body["users_joining_count"]) == ([], 0)
     assert body["note"] == "Welcome"
     assert body["source_organization"]["name"] == "Source SA"
     assert [p["name"] for p in body["products"]] == ["shop.example"]
     assert snapshot() == before
+
+
+def test_the_recipient_is_told_before_receiving_who_joins_their_organization(
+    api, client, owner, org, recipient, start
+):
+    """A kDrive brings the users the sender gave access to it into the receiving Organization: the
+    API's inspect and the receive page both name them before anything is received."""
+    drive = factories.make_product(org, "kdrive", name="Drive")
+    carol = factories.add_member(
+        org, factories.make_user("carol@example.com", name="Carol"), Role.COLLABORATOR
+    )
+    factories.grant(drive, carol, AccessLevel.MANAGE)
+    started = start(owner, org, drive)
+
+    body = api(recipient).post("/transfer-links/inspect", {"token": started.token}).json()
+    client.force_login(recipient)
+    client.get(reverse("transfers:receive_link", args=[started.token]))
+    page = client.get(reverse("transfers:receive")).content.decode()
+
+    assert body["users_joining_count"] == 1
+    assert [(u["user"]["email"], [p["name"] for p in u["products"]]) for u in body["users_joining"]] == [
+        ("carol@example.com", ["Drive"])
+    ]
+    assert "Carol keeps using Drive and joins your Organization as a collaborator." in page
 
 
 def test_inspect_of_an_unknown_link_answers_404(api, recipient):

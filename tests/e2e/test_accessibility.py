@@ -23,7 +23,7 @@ from handover.organizations.models import Membership, Organization, Team
 from handover.products.models import Product, ProductAccess
 from handover.transfers.services import start_transfer
 from handover.web.demo import ALPINE, DEMO_PASSWORD, LUCA, load_demo
-from handover.webhooks.models import WebhookEndpoint
+from tests.support import factories
 from tests.support.browser import TIMEOUT_MS, sign_in_on
 from tests.support.racing import FIGURES
 from tests.support.urls import resolver_routes, route_parameters
@@ -149,9 +149,6 @@ def demo(settings, live_server) -> SimpleNamespace:
     )
     token, _secret = create_api_token(user=luca, name="ci")
     right = ProductAccess.objects.filter(product__organization=alpine).first()  # and its product
-    hook = WebhookEndpoint.objects.create(
-        organization=alpine, url="https://hooks.example.com/in", events=["transfer.started"], secret="s" * 40
-    )
     kwargs = {
         "org_id": alpine.id,
         "membership_id": Membership.objects.filter(organization=alpine).first().id,
@@ -162,7 +159,7 @@ def demo(settings, live_server) -> SimpleNamespace:
         "invoice_id": Invoice.objects.filter(organization=alpine).first().id,
         "transfer_id": incoming.transfer.id,
         "token_id": token.id,
-        "webhook_id": hook.id,
+        "webhook_id": factories.make_webhook(alpine).id,
         "token": incoming.token,
         "key": "unknown-key",
         "uidb36": "1",

@@ -113,7 +113,9 @@ def test_generate_a_link_copy_it_and_receive_it_with_the_drop_down(
     # "Click on the Transfer products button."
     page.get_by_role("link", name="Transfer products").click()
     expect(page).to_have_url(re.compile(rf"/o/{source.id}/transfers/new/$"))
-    # Preamble: "kSuite cannot be transferred." — shown disabled, with the reason.
+    # Preamble: "kSuite cannot be transferred." — counted above the list; shown, disabled with the reason.
+    expect(page.locator("#picker")).to_contain_text("1 more product cannot be transferred now")
+    page.get_by_role("button", name="Show them").click()
     expect(page.get_by_label("kSuite Dupont", exact=True)).to_be_disabled()
     expect(page.locator("tr", has_text="kSuite Dupont")).to_contain_text("kSuite cannot be transferred.")
 
@@ -151,7 +153,9 @@ def test_generate_a_link_copy_it_and_receive_it_with_the_drop_down(
     shots(page, "transfer-warnings.png")
     page.get_by_role("button", name="Add them").click()
     expect(page.get_by_role("button", name="Add them")).to_have_count(0)
-    expect(page.locator("table")).to_contain_text("mail.dupont-conseil.com")
+    expect(page.locator("section", has=page.locator("#products-title"))).to_contain_text(
+        "mail.dupont-conseil.com"
+    )
     assert not Transfer.objects.exists()
 
     page.get_by_label("I have read these warnings").check()

@@ -2,21 +2,23 @@
 `handover worker` processes on one database behave as one, and losing one of each (SIGKILL) in the
 middle of the traffic loses nothing that was answered.
 
-Four client threads (two per app server) each move products from a sender's Organization to a
-recipient's, round after round, through the API: the sender starts a transfer on one server and emails
-its link; the recipient reads the email at the SMTP server and receives the products through the other
-server. A browser signs in through both servers and keeps hopping between them. One app server, then the
-worker that is sending an email at that moment, are killed while this runs; a request that got no answer
-is sent again to the other server.
+Each Organization registers a webhook endpoint (an HTTPS receiver on loopback). Four client threads
+(two per app server) each move products from a sender's Organization to a recipient's, round after
+round, through the API: the sender starts a transfer on one server and emails its link; the recipient
+reads the email at the SMTP server and receives the products through the other server. A browser signs
+in through both servers and keeps hopping between them. One app server, then the worker that is sending
+an email at that moment, are killed while this runs; a request that got no answer is sent again to the
+other server.
 
 Then: every answered start exists, every answered receive moved all its products to the destination
-asked for, no transfer is half-done (tests/support/invariants), every link and completion email reached
-the SMTP server (at least once: the killed worker's email task ran again on the other worker, so a
-duplicate may come from it and from nothing else), the sweep
-was enqueued at most once per interval and in each one. Before the kills, the request counts of the
-two servers' /metrics add up to the requests the clients got answered.
+asked for, no transfer is half-done (tests/support/invariants), every webhook event reached its endpoint
+signed with its secret, every link and completion email reached the SMTP server (at least once: the
+killed worker's email task ran again on the other worker, so a duplicate may come from it and from
+nothing else), the sweep was enqueued at most once per interval and in each one. Before the kills, the
+request counts of the two servers' /metrics add up to the requests the clients got answered.
 """
 
+import json
 import re
 import threading
 import time
@@ -33,6 +35,7 @@ from tests.support.fleet import (
     link_in,
     reference_in,
     scrape,
+    signed_with,
 )
 from tests.support.racing import FIGURES
 
@@ -209,12 +212,23 @@ def run_clients(pairs: list[Pair], rounds: range, browsing: Browsing, progress: 
         raise failures[0]
 
 
+def announced(receiver) -> set[tuple[str, str, str]]:
+    """(endpoint path, event type, transfer id) of every webhook request the receiver got."""
+    return {
+        (hook.path, body["type"], body["data"]["transfer"]["id"])
+        for hook in list(receiver.requests)
+        for body in [json.loads(hook.body)]
+    }
+
+
 def say(line: str) -> None:
     print(line)  # shown as it runs under pytest -s
     FIGURES.append(line)
 
 
-def test_two_app_servers_and_two_workers_lose_nothing_answered_when_one_of_each_is_killed(fleet, smtp_server):
+def test_two_app_servers_and_two_workers_lose_nothing_answered_when_one_of_each_is_killed(
+    fleet, smtp_server, fleet_webhooks
+):
     smtp, _port = smtp_server
     people = fleet.shell(
         "from tests.support.fleet_data import populate; "
@@ -247,6 +261,24 @@ def test_two_app_servers_and_two_workers_lose_nothing_answered_when_one_of_each_
     assert browsing.sign_in("browser@fleet.example", PASSWORD, page_from=0, post_to=1).status == 302
     browsing.view_profile(prefer=0)
     browsing.view_profile(prefer=1)
+
+    # Each Organization's administrator registers a webhook endpoint, through either server.
+    secrets: dict[str, str] = {}  # by the endpoint's path
+    for n, person in enumerate(people):
+        for organization, token, events in [
+            (person["source"], person["sender_token"], ["transfer.started", "transfer.completed"]),
+            (person["destination"], person["recipient_token"], ["transfer.completed"]),
+        ]:
+            path = f"/hooks/{organization}"
+            registered = balancer.send(
+                "POST",
+                f"/api/v1/organizations/{organization}/webhooks",
+                body={"url": fleet_webhooks.url(path), "events": events},
+                token=token,
+                prefer=n,
+            )
+            assert registered.status == 201, registered
+            secrets[path] = registered.body["secret"]
 
     # Traffic through both servers, then each server's /metrics: their request counts add up.
     pairs = [Pair(n, people[n], balancer, smtp) for n in range(PAIRS)]
@@ -296,6 +328,19 @@ def test_two_app_servers_and_two_workers_lose_nothing_answered_when_one_of_each_
         return to == {pair.people["sender"], pair.people["recipient"]}
 
     smtp.wait_until(lambda: all(completion_emailed(pair, t) for pair, t, _d in received), EMAIL_TIMEOUT)
+    # Each completed transfer announced to its source (started, completed) and its destination.
+    expected = {
+        (f"/hooks/{pair.people[side]}", event, transfer)
+        for pair, transfer, _destination in received
+        for side, event in [
+            ("source", "transfer.started"),
+            ("source", "transfer.completed"),
+            ("destination", "transfer.completed"),
+        ]
+    }
+    deadline = time.monotonic() + EMAIL_TIMEOUT
+    while not expected <= announced(fleet_webhooks) and time.monotonic() < deadline:
+        time.sleep(0.2)
     fleet.stop()
     ended = time.time()
     report = fleet.shell("from tests.support.fleet_data import report; report()")
@@ -313,6 +358,10 @@ def test_two_app_servers_and_two_workers_lose_nothing_answered_when_one_of_each_
             lost.append(f"received transfer {transfer} is {moved}")
         if not completion_emailed(pair, transfer):
             lost.append(f"the completion of transfer {transfer} was not emailed to both sides")
+    lost += [
+        f"webhook {event} of transfer {t} to {path} never arrived"
+        for path, event, t in expected - announced(fleet_webhooks)
+    ]
     assert lost == []
     assert report["violations"] == []
     assert len(received) == len(transfers) == PAIRS * ROUNDS  # every round completed, none doubled
@@ -330,12 +379,29 @@ def test_two_app_servers_and_two_workers_lose_nothing_answered_when_one_of_each_
     assert taken_twice >= 1  # the email task of the killed worker, run again by the other one
     assert 0 <= duplicates <= 2 * taken_twice, (duplicates, taken_twice)
 
-    # The sweep: at most once per interval, and in every interval the workers ran (but the one where a
-    # worker died after claiming it, perhaps).
-    periods = Counter(int(t["enqueued_at"] // SWEEP_INTERVAL) for t in tasks if t["task"] == "sweep")
+    # Every webhook request signed with its endpoint's secret; a repeat only of an event already sent.
+    hooks = fleet_webhooks.requests
+    for hook in hooks:
+        assert signed_with(secrets[hook.path], hook.headers["Handover-Signature"], hook.body), hook
+    events = Counter(hook.headers["Handover-Event-Id"] for hook in hooks)
+    assert set(report["webhook_deliveries"]) == {"delivered"}, report["webhook_deliveries"]
+    assert sum(report["webhook_deliveries"].values()) == len(events) == len(expected)
+
+    # The sweep: at most once per interval; and in every interval the workers ran, unless the last one
+    # still waited for a worker when the interval began (busy workers), or (once, perhaps) a worker
+    # died between claiming the interval and enqueuing its sweep.
+    sweeps = [t for t in tasks if t["task"] == "sweep"]
+    periods = Counter(int(t["enqueued_at"] // SWEEP_INTERVAL) for t in sweeps)
     assert max(periods.values()) == 1, periods
-    full = range(int(began // SWEEP_INTERVAL) + 1, int(ended // SWEEP_INTERVAL))
-    missing = [p for p in full if p not in periods]
+
+    def one_waiting(period: int) -> bool:
+        begins = period * SWEEP_INTERVAL
+        return any(t["enqueued_at"] < begins < (t["started_at"] or float("inf")) for t in sweeps)
+
+    # From the first tick (a worker ticks as soon as it runs), to the stop.
+    full = range(min(periods) + 1, int(ended // SWEEP_INTERVAL))
+    waited = [p for p in full if p not in periods and one_waiting(p)]
+    missing = [p for p in full if p not in periods and not one_waiting(p)]
     assert len(missing) <= 1, (missing, sorted(periods))
 
     say(
@@ -346,6 +412,8 @@ def test_two_app_servers_and_two_workers_lose_nothing_answered_when_one_of_each_
         f"transfers started {len(started)} and received {len(received)} ({PER_TRANSFER} products each), "
         f"page views by the hopping session {sum(browsing.pages.values())}, emails {len(smtp.messages)} "
         f"(links {len(link_emails)}, completions {len(completion_emails)}, duplicates {duplicates}, "
-        f"tasks taken twice {taken_twice}), sweeps {sum(periods.values())} in {len(full)} full intervals "
-        f"of {SWEEP_INTERVAL} s (at most one each), lost: {len(lost)}"
+        f"tasks taken twice {taken_twice}), webhook deliveries {len(hooks)} ({len(events)} events to "
+        f"{len(secrets)} endpoints, all signed, repeats {len(hooks) - len(events)}), "
+        f"sweeps {sum(periods.values())} in {len(full)} full intervals of {SWEEP_INTERVAL} s "
+        f"(at most one each; none while one waited: {len(waited)}), lost: {len(lost)}"
     )

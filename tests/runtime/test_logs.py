@@ -9,6 +9,7 @@ import signal
 from contextlib import contextmanager
 
 import pytest
+from django.test import Client
 
 from handover.runtime.logs import JsonFormatter, RedactSecrets
 from tests.support.api import ApiClient
@@ -56,6 +57,11 @@ SECRETS = {
     "token hov_AbCdEf0123456789_-xyz used": "token hov_[redacted] used",
     "{'HTTP_AUTHORIZATION': 'Bearer opaque-value'}": "{'HTTP_AUTHORIZATION': '[redacted]'}",
     "Authorization: Basic dXNlcjpwYXNz": "Authorization: [redacted]",
+    "whsec_Q2xhc3NpZmllZC1zZWNyZXQ used": "whsec_[redacted] used",
+    "Cookie: sessionid=abc123; csrftoken=def": "Cookie: [redacted]",
+    "GET /api/v1/me?token=opaque-value&x=1": "GET /api/v1/me?token=[redacted]&x=1",
+    '{"token": "opaque-value", "accept_terms": true}': '{"token": "[redacted]", "accept_terms": true}',
+    "boom 0123456789abcdefghijABCDEFGHIJ_-0123456789a!": "boom [redacted]!",
 }
 
 
@@ -151,3 +157,34 @@ def test_a_live_links_secret_never_reaches_the_server_log(serve, tmp_path):
     [task_line] = [line for line in lines if "send_transfer_link_email state=SUCCESSFUL" in line["message"]]
     assert task_line["task_name"] == "handover.transfers.tasks.send_transfer_link_email"
     assert re.fullmatch(r"[0-9a-f-]{36}", task_line["task_id"])
+
+
+@pytest.mark.django_db
+def test_no_secret_reaches_a_log_line_whatever_the_method_or_status(started, owner, monkeypatch):
+    """A live link's secret sent every way a client may send it, answered 2xx to 5xx: no log line
+    holds it (access lines, Django's request warnings, the API's error log with its traceback)."""
+    secret = started.token
+    link = f"/transfers/receive/{secret}"
+    browser, api = Client(enforce_csrf_checks=True), ApiClient(owner)
+    api.client.raise_request_exception = False
+
+    def broken(**kwargs):
+        raise RuntimeError(f"could not inspect {kwargs['token']}")
+
+    with captured_json_logs() as lines:
+        answers = [
+            browser.generic(method, link).status_code for method in ("GET", "HEAD", "OPTIONS", "POST", "PUT")
+        ]
+        answers.append(browser.get(f"{link}?token={secret}").status_code)
+        answers.append(browser.get(f"{link}/more").status_code)
+        answers.append(api.post("/transfer-links/inspect", raw=f'{{"token": "{secret}"').status_code)
+        answers.append(api.get(f"/transfers/{secret}", {"token": secret}).status_code)
+        answers.append(api.request("DELETE", "/transfer-links/inspect", {"token": secret}).status_code)
+        monkeypatch.setattr("handover.transfers.api.services.inspect_transfer_link", broken)
+        answers.append(api.post("/transfer-links/inspect", {"token": secret}).status_code)
+
+    assert {answer // 100 for answer in answers} == {3, 4, 5}, answers
+    assert 405 in answers and 404 in answers and 403 in answers and 500 in answers
+    assert len(lines) >= len(answers)
+    assert [line for line in lines if secret in json.dumps(line)] == []
+    assert any("could not inspect [redacted]" in line.get("exception", "") for line in lines)

@@ -1,7 +1,7 @@
 """A fleet on this machine (SPEC §6.3 "A fleet"): `handover serve --no-worker` app servers and `handover
 worker` processes, each a process of its own with a data folder of its own, on one PostgreSQL database
 made for the test and migrated once by `handover migrate`, as an operator does before a rollout. They
-share what a fleet shares: the database, SECRET_KEY, BASE_URL, the SMTP server.
+share what a fleet shares: the database, SECRET_KEY, BASE_URL, the SMTP server, the webhook receivers.
 
 Clients reach the app servers through `Balancer`, which does what a load balancer and a retrying client
 do together: a request that gets no answer (the server died) takes that server out and is sent again to
@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import email
 import email.policy
+import hashlib
+import hmac
 import http.client
 import http.cookies
 import json
@@ -35,6 +37,7 @@ from django.conf import settings
 
 from tests.support.processes import embedded_env, last_line, run_handover, start_handover
 from tests.support.servers import STARTUP_TIMEOUT, Serve, free_port, request
+from tests.support.webhooks import Receiver
 
 PUBLIC_HOST = "manager.example.test"  # the fleet's public name, behind the load balancer
 METRICS_TOKEN = "fleet-metrics-token"
@@ -232,13 +235,36 @@ class Fleet:
 
 
 @pytest.fixture
-def fleet(tmp_path, fleet_database, smtp_server):
-    """A Fleet on a migrated database of its own, sending its emails to `smtp_server`; nothing started."""
+def fleet_webhooks(tmp_path):
+    """An HTTPS webhook receiver on loopback (tests/support/webhooks.py), for the fleet's workers."""
+    receiver = Receiver(tmp_path)
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def fleet(tmp_path, fleet_database, smtp_server, fleet_webhooks):
+    """A Fleet on a migrated database of its own, sending its emails to `smtp_server` and allowed to
+    deliver webhooks to `fleet_webhooks` (a loopback address, its own certificate authority)."""
     _handler, smtp_port = smtp_server
-    started = Fleet(tmp_path, DATABASE_URL=fleet_database, EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}")
+    started = Fleet(
+        tmp_path,
+        DATABASE_URL=fleet_database,
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+        HANDOVER_WEBHOOK_ALLOW_PRIVATE="1",
+        HANDOVER_WEBHOOK_CA_FILE=fleet_webhooks.ca_file,
+    )
     started.handover("migrate", "--verbosity", "0")
     yield started
     started.stop()
+
+
+def signed_with(secret: str, signature: str, body: bytes) -> bool:
+    """Whether a `Handover-Signature: t=…,v1=…` header signs `body` with `secret` (docs/webhooks.md)."""
+    fields = [part.partition("=") for part in signature.split(",")]
+    timestamp = next(value for key, _, value in fields if key == "t")
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return any(hmac.compare_digest(expected, value) for key, _, value in fields if key == "v1")
 
 
 @dataclass

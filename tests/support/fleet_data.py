@@ -4,6 +4,7 @@ Each prints one JSON line on stdout."""
 
 import json
 import sys
+from collections import Counter
 
 from django.conf import settings
 from django_tasks_db.models import DBTaskResult
@@ -11,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from handover.accounts.services import create_api_token
 from handover.products.models import Product
 from handover.transfers.models import Transfer, TransferItem
+from handover.webhooks.models import WebhookDelivery
 from tests.support import factories
 from tests.support.invariants import violations
 
@@ -64,7 +66,7 @@ def populate(*, pairs: int, products: int, password: str) -> None:
 def report() -> None:
     """Every transfer with where its products are, the invariants' violations, and the tasks of the
     queue: their name ("sweep" for settings.HANDOVER_SWEEP_TASK), status, return value, how many
-    workers took them, when they were enqueued."""
+    workers took them, when they were enqueued and (last) started; the webhook deliveries by state."""
     holders: dict[str, set[str]] = {}
     for transfer_id, organization_id in TransferItem.objects.values_list(
         "transfer_id", "product__organization_id"
@@ -90,9 +92,13 @@ def report() -> None:
             "returned": returned,
             "workers": len(workers),
             "enqueued_at": enqueued_at.timestamp(),
+            "started_at": started_at.timestamp() if started_at else None,
         }
-        for path, status, returned, workers, enqueued_at in DBTaskResult.objects.values_list(
-            "task_path", "status", "return_value", "worker_ids", "enqueued_at"
+        for path, status, returned, workers, enqueued_at, started_at in DBTaskResult.objects.values_list(
+            "task_path", "status", "return_value", "worker_ids", "enqueued_at", "started_at"
         )
     ]
-    _say({"transfers": transfers, "violations": violations(), "tasks": tasks})
+    deliveries = Counter(WebhookDelivery.objects.values_list("state", flat=True))
+    _say(
+        {"transfers": transfers, "violations": violations(), "tasks": tasks, "webhook_deliveries": deliveries}
+    )

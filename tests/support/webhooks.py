@@ -2,13 +2,26 @@
 (trustme), recording every request; and the fixture that points Handover at it."""
 
 import http.server
+import re
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import trustme
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
+
+
+def documented_verification() -> Callable[..., bool]:
+    """The function of docs/webhooks.md that verifies a signature, run as a receiver would copy it."""
+    blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text(), re.DOTALL)
+    source = next(block for block in blocks if "def verify_handover_signature" in block)
+    namespace: dict = {}
+    exec(compile(source, str(DOCS), "exec"), namespace)  # noqa: S102 (the documentation's own code)
+    return namespace["verify_handover_signature"]
 
 
 @dataclass(frozen=True)
@@ -20,11 +33,13 @@ class Received:
 
 class Receiver:
     """Listens on https://localhost:<port>/ (127.0.0.1) until `close()`; answers each POST with the
-    next of `statuses` (then 200), and records it in `requests`. `ca_file` is the authority to trust."""
+    next of `statuses` (then 200), and records it in `requests`. `ca_file` is the authority to trust.
+    `close()` may be called early: the port then refuses connections."""
 
     def __init__(self, directory: Path):
         self.requests: list[Received] = []
         self.statuses: list[int] = []
+        self.delay: threading.Event | None = None  # when set, each answer waits for this event
         self.lock = threading.Lock()
         authority = trustme.CA()
         self.ca_file = str(directory / "webhook-ca.pem")
@@ -36,6 +51,8 @@ class Receiver:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if receiver.delay is not None:
+                    receiver.delay.wait(30)
                 with receiver.lock:
                     receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
@@ -52,13 +69,16 @@ class Receiver:
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+        self.closed = False
 
     def url(self, path: str = "/hook") -> str:
         return f"https://localhost:{self.port}{path}"
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        if not self.closed:
+            self.closed = True
+            self.server.shutdown()
+            self.server.server_close()
 
 
 @pytest.fixture

@@ -311,6 +311,7 @@ def _walk(client, org, recipient, destination, sign_in):
                 "mode": "existing",
                 "destination": str(destination.id),
                 "accept_terms": "on",
+                "transfer": str(transfer.id),  # the form names the transfer it shows
             },
         ),
         302,
@@ -344,11 +345,11 @@ EXPECTED_QUERIES = {
     "select all": 8,
     "products page, all selected": 12,
     "warnings": 19,
-    "start": 36,
+    "start": 25,
     "transfer page": 14,
-    "receive page": 19,  # with the badge of the transfers icon, outside an Organization
-    "receive page 2": 19,
-    "receive": 33,
+    "receive page": 18,  # with the badge of the transfers icon, outside an Organization
+    "receive page 2": 18,
+    "receive": 31,
     "products page of the destination": 12,
 }
 
@@ -359,3 +360,13 @@ def test_a_suspended_product_is_not_selected_by_select_all(sign_in, org, owner, 
     client = sign_in(owner)
     post(client, org, action="select_all")
     assertContains(client.get(start_url(org)), "3 selected")
+
+
+def test_a_malformed_page_of_boxes_is_refused_and_changes_nothing(sign_in, org, owner, hosting, terms):
+    client = sign_in(owner)
+    post(client, org, shown=[hosting], ticked=[hosting], action="tick")
+
+    response = client.post(start_url(org), {"shown": ["not-a-uuid"], "action": "tick"})
+
+    assertContains(response, "A selected product is not valid.", status_code=400)
+    assert checked(client.get(start_url(org)), hosting)

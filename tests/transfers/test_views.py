@@ -16,6 +16,7 @@ from handover.audit.models import AuditAction, AuditEvent
 from handover.organizations.models import Role
 from handover.products.models import Product, ProductStatus
 from handover.transfers import errors
+from handover.transfers.links import link_secret
 from handover.transfers.models import Transfer, TransferItem, TransferState
 from handover.transfers.selectors import transfer_get_by_token
 from handover.transfers.services import cancel_transfer, decline_transfer, receive_transfer
@@ -481,8 +482,11 @@ def test_validating_starts_the_transfer_and_shows_its_link_once(sign_in, org, ad
     assert set(transfer.items.values_list("product_id", flat=True)) == {hosting.id, domain.id}
     assert response.status_code == 302
     assert response["Location"] == url("detail", org.id, transfer.id)
-    token = client.session[_link_key(transfer.id)]
+    # Only the link's hash waits in the session (SPEC §6.2); the page derives the secret again.
+    assert client.session[_link_key(transfer.id)] == transfer.link_hash
+    token = link_secret(transfer.id, transfer.link_nonce)
     assert transfer_get_by_token(token=token) == transfer
+    assert token not in str(dict(client.session))
 
     response = client.get(response["Location"])
     # No Referer to other sites, and not cached. (Not no-referrer: browsers would then post the page's
@@ -563,7 +567,9 @@ def test_get_a_new_link_replaces_the_old_one(sign_in, start, org, owner, hosting
     assert response.status_code == 302
     assert response["Location"] == url("detail", org.id, started.transfer.id) + "#copy"
     assert transfer_get_by_token(token=started.token) is None
-    new = client.session[_link_key(started.transfer.id)]
+    rotated = Transfer.objects.get()
+    assert client.session[_link_key(rotated.id)] == rotated.link_hash
+    new = link_secret(rotated.id, rotated.link_nonce)
     assert transfer_get_by_token(token=new) == started.transfer
     page = client.get(response["Location"])
     assertContains(page, new)

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from handover.products.models import Product, ProductStatus
 from handover.transfers import errors
 from handover.transfers.models import Transfer, TransferState
 from handover.transfers.services import cancel_transfer, receive_transfer, send_transfer_link
-from handover.transfers.views import RECEIVE_TOKEN_KEY
+from handover.transfers.views import OpenLinks
 from tests.support import factories
 from tests.support.factories import PASSWORD
 
@@ -51,8 +52,13 @@ def open_link(client, token):
     """Open the link as a browser does, following the redirect that drops the secret."""
     response = client.get(reverse("transfers:receive_link", args=[token]))
     assert response.status_code == 302
-    assert response["Location"] == RECEIVE
+    assert response["Location"].startswith(RECEIVE)
     return response
+
+
+def _shown():
+    """The transfer the receive page shows, which its forms name: the latest one here."""
+    return str(Transfer.objects.latest("created_at").id)
 
 
 def receive_form(destination=None, **data):
@@ -61,8 +67,13 @@ def receive_form(destination=None, **data):
         "mode": "existing",
         "destination": str(destination.id) if destination else "",
         "accept_terms": "on",
+        "transfer": _shown(),
         **data,
     }
+
+
+def decline_form(**data):
+    return {"transfer": _shown(), **data}
 
 
 def test_opening_a_link_takes_it_out_of_the_address_and_changes_nothing(client, started):
@@ -72,19 +83,21 @@ def test_opening_a_link_takes_it_out_of_the_address_and_changes_nothing(client, 
 
     assert response["Referrer-Policy"] == "no-referrer"
     assert started.token not in response["Location"]
-    # The session keeps the transfer and its nonce, never the secret itself.
-    assert client.session[RECEIVE_TOKEN_KEY] == {
-        "transfer_id": str(started.transfer.id),
-        "nonce": Transfer.objects.get().link_nonce,
-    }
-    assert started.token not in str(dict(client.session))
+    # The browser keeps the transfer and its nonce in a signed cookie, never the secret itself; the
+    # visitor, not signed in, has no session.
+    assert response["Location"] == f"{RECEIVE}?transfer={started.transfer.id}"
+    assert OpenLinks.of(response.wsgi_request).open == {}
+    kept = response.cookies[OpenLinks.COOKIE]
+    assert started.token not in kept.value
+    assert kept["httponly"] and kept["samesite"] == "Lax" and kept["path"] == "/transfers/"
+    assert not Session.objects.exists()
     assert Transfer.objects.get().state == TransferState.PENDING
     assert AuditEvent.objects.count() == events
 
 
 def test_a_link_cannot_be_posted_to(client, started):
     assert client.post(reverse("transfers:receive_link", args=[started.token])).status_code == 405
-    assert RECEIVE_TOKEN_KEY not in client.session
+    assert OpenLinks.COOKIE not in client.cookies
 
 
 def test_an_anonymous_recipient_is_sent_to_sign_in_and_back(client, started, recipient):
@@ -166,13 +179,15 @@ def test_the_receive_page_shows_what_would_come_and_what_it_means(
     assert f'<option value="{destination.id}" selected>Destination GmbH</option>' in select  # the only one
     assert "Watched Org" not in select and "Source SA" not in select
     assertContains(response, '<label for="id_destination">Destination Organization</label>', html=True)
-    assertContains(response, f'<a href="{RECEIVE}?new=1">Create a new Organization</a>', html=True)
+    here = f"{RECEIVE}?transfer={started.transfer.id}"
+    assertContains(response, f'<a href="{here}&amp;new=1">Create a new Organization</a>', html=True)
     assert re.search(
         r'<button type="submit" name="action" value="receive" disabled '
         r'data-requires="id_destination id_accept_terms">Receive the products</button>',
         body,
     )
-    assertContains(response, f'<a class="btn danger" href="{DECLINE}">Decline</a>', html=True)
+    decline = f"{DECLINE}?transfer={started.transfer.id}"
+    assertContains(response, f'<a class="btn danger" href="{decline}">Decline</a>', html=True)
     assert started.token not in body
 
 
@@ -294,7 +309,7 @@ def test_decline_with_a_reason(sign_in, started, recipient, org, run_tasks):
     client = sign_in(recipient, fresh=False)  # declining needs no password
     open_link(client, started.token)
 
-    response = client.post(DECLINE, {"reason": "Wrong recipient"})
+    response = client.post(DECLINE, decline_form(reason="Wrong recipient"))
 
     assert response.status_code == 200
     assertContains(response, "You declined the transfer.")
@@ -305,7 +320,6 @@ def test_decline_with_a_reason(sign_in, started, recipient, org, run_tasks):
         recipient,
     )
     assert set(Product.objects.values_list("organization_id", flat=True)) == {org.id}
-    assert RECEIVE_TOKEN_KEY not in client.session
     run_tasks()
     assert [m.to for m in mail.outbox] == [["owner@example.com"]]
 
@@ -380,7 +394,7 @@ def test_a_cancelled_link(sign_in, started, owner, recipient):
 def test_a_declined_link(sign_in, started, recipient):
     client = sign_in(recipient)
     open_link(client, started.token)
-    client.post(DECLINE)
+    client.post(DECLINE, decline_form())
     open_link(client, started.token)
     assertContains(client.get(RECEIVE), str(errors.TRANSFER_WAS_DECLINED), status_code=409)
 
@@ -395,7 +409,7 @@ def test_a_link_sent_to_another_address(sign_in, started, owner, recipient, dest
     assertContains(response, escape(errors.TransferBoundToEmail.message), status_code=403)
     response = client.post(RECEIVE, receive_form(destination))
     assert response.status_code == 403
-    assert client.post(DECLINE).status_code == 403
+    assert client.post(DECLINE, decline_form()).status_code == 403
     assert Transfer.objects.get().state == TransferState.PENDING
 
 
@@ -406,7 +420,7 @@ def test_the_receive_page_makes_the_same_number_of_queries_whatever_the_number_o
     started = start(owner, org, *factories.make_products(org, count))
     client = sign_in(recipient)
     open_link(client, started.token)
-    with django_assert_num_queries(19):  # 18, and the badge of the transfers icon (tests/web/test_badge.py)
+    with django_assert_num_queries(18):  # 17, and the badge of the transfers icon (tests/web/test_badge.py)
         assert client.get(RECEIVE).status_code == 200
 
 
@@ -461,8 +475,8 @@ def test_a_transfer_waiting_for_the_user_opens_without_the_email(
     assert url in listing
 
     response = client.get(url)
-    assert response["Location"] == reverse("transfers:receive")
-    page = client.get(reverse("transfers:receive")).content.decode()
+    assert response["Location"] == f"{RECEIVE}?transfer={started.transfer.id}"
+    page = client.get(response["Location"]).content.decode()
     assert "waiting.example" in page
     assert Product.objects.get(pk=product.pk).organization == org  # opening changes nothing
 

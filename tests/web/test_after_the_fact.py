@@ -33,7 +33,13 @@ def test_after_a_receive_the_products_page_shows_what_just_arrived(
 
     response = client.post(
         reverse("transfers:receive"),
-        {"action": "receive", "mode": "existing", "destination": str(destination.id), "accept_terms": "on"},
+        {
+            "action": "receive",
+            "mode": "existing",
+            "destination": str(destination.id),
+            "accept_terms": "on",
+            "transfer": str(started.transfer.id),  # the form names the transfer it shows
+        },
     )
 
     arrived = reverse("products:list", args=[destination.id]) + f"?transfer={started.transfer.id}"

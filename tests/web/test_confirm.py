@@ -131,7 +131,7 @@ def world(client, terms, owner, org, admin, recipient, hosting, start):
         "delete a webhook endpoint": Action(
             reverse("webhooks:list", args=[org.id]),
             reverse("webhooks:delete", args=[org.id, hook.id]),
-            "Delete https://hooks.example.com/in?",
+            "Delete the webhook endpoint https://hooks.example.com/in?",
             lambda: not WebhookEndpoint.objects.filter(pk=hook.pk).exists(),
         ),
     }
@@ -194,15 +194,16 @@ def test_declining_asks_first_with_the_reason(client, world, recipient, started_
     client.get(reverse("transfers:receive_link", args=[started_link]))
     page = client.get(reverse("transfers:receive")).content.decode()
     decline = reverse("transfers:decline")
-    assert f'href="{decline}"' in page and f'action="{decline}"' not in page
+    shown = Transfer.objects.get().id
+    assert f'href="{decline}?transfer={shown}"' in page and f'action="{decline}"' not in page
 
-    step = client.get(decline)
+    step = client.get(f"{decline}?transfer={shown}")
     assert step.status_code == 200
     confirm = step.content.decode()
     assert "Decline the transfer?" in confirm and 'name="reason"' in confirm
     assert Transfer.objects.get().state == TransferState.PENDING
 
-    response = client.post(decline, {"reason": "Not for me"})
+    response = client.post(decline, {"reason": "Not for me", "transfer": str(shown)})
     assert response.status_code == 200
     transfer = Transfer.objects.get()
     assert (transfer.state, transfer.end_reason) == (TransferState.DECLINED, "Not for me")

@@ -3,9 +3,7 @@ accepts every delivery of a transfer's whole lifecycle received by a real HTTPS 
 tampered body, a wrong secret and an old timestamp."""
 
 import json
-import re
 from datetime import timedelta
-from pathlib import Path
 
 import time_machine
 from django.utils import timezone
@@ -15,17 +13,7 @@ from handover.webhooks.models import DeliveryState, WebhookDelivery
 from handover.webhooks.tasks import sweep
 from tests.support import factories
 from tests.support.api import ApiClient
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
-
-
-def verification_function():
-    """The first Python block of the page that defines a function, run as a receiver would copy it."""
-    blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text(), re.DOTALL)
-    source = next(block for block in blocks if "def verify_handover_signature" in block)
-    namespace: dict = {}
-    exec(compile(source, str(DOCS), "exec"), namespace)  # noqa: S102 (the documentation's own code)
-    return namespace["verify_handover_signature"]
+from tests.support.webhooks import documented_verification
 
 
 def _register(client, organization, url):
@@ -49,7 +37,7 @@ def _register(client, organization, url):
 def test_the_documented_function_verifies_every_delivery_of_a_lifecycle(
     webhook_receiver, start, owner, org, recipient, destination, run_tasks
 ):
-    verify = verification_function()
+    verify = documented_verification()
     secrets = {
         webhook_receiver.url(f"/{org.id}"): _register(
             ApiClient(owner), org, webhook_receiver.url(f"/{org.id}")

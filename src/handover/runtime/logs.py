@@ -6,8 +6,9 @@ few and fixed, and a dependency would bring nothing that twenty lines do not.
 
 Every handler carries two filters: `ContextFilter` adds the fields of the request or task being
 served (request id, user, Organization, route, task id…), and `RedactSecrets` rewrites the message
-and traceback so that a transfer link's secret, an API token, an allauth key in a path or an
-`Authorization` header never reaches a log, whatever logger wrote it (Django's own "Method Not
+and traceback so that a transfer link's secret, an API token, a webhook secret, an allauth key in a
+path, a secret in a query string or body, or an `Authorization` or `Cookie` header never reaches a
+log, whatever logger wrote it, whatever the method or status of the request (Django's own "Method Not
 Allowed (POST): /transfers/receive/<secret>" included).
 """
 
@@ -26,10 +27,15 @@ SECRETS = [
     re.compile(r"(?P<keep>/transfers/receive/)[^/?#\s\"'<>]+"),
     re.compile(r"(?P<keep>/accounts/password/reset/key/)[^/?#\s\"'<>]+"),
     re.compile(r"(?P<keep>/accounts/confirm-email/)[^/?#\s\"'<>]+"),
-    # Personal API tokens, wherever they appear.
-    re.compile(r"(?P<keep>hov_)[A-Za-z0-9_\-]+"),
-    # The value of an Authorization header, as a header, a dict entry or a WSGI environ key.
-    re.compile(r"(?i)(?P<keep>authorization['\"]?\s*[:=]\s*['\"]?)[^'\"\n,}]+"),
+    # Personal API tokens and webhook secrets, wherever they appear.
+    re.compile(r"(?P<keep>hov_|whsec_)[A-Za-z0-9_\-]+"),
+    # The value of an Authorization or Cookie header, as a header, a dict entry or a WSGI environ key.
+    re.compile(r"(?i)(?P<keep>(?:authorization|cookie)['\"]?\s*[:=]\s*['\"]?)[^'\"\n,}]+"),
+    # A secret given by name: a query parameter (?token=…), a form field or a JSON member.
+    re.compile(r"(?i)(?P<keep>\b(?:token|secret|key|password\d?)['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"),
+    # Any bare word of 43 base64url characters: the size of every 256-bit secret Handover makes (a
+    # link's secret, the random part of a token), whatever text carries it (an exception's message).
+    re.compile(r"(?<![A-Za-z0-9_\-])(?P<keep>)[A-Za-z0-9_\-]{43}(?![A-Za-z0-9_\-])"),
 ]
 # Fields a record may carry, in the order a JSON line shows them after time, level, logger, message.
 FIELDS = (

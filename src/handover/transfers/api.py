@@ -58,6 +58,7 @@ from handover.transfers.selectors import (
     transfer_get_for_admin,
     transfer_items,
     transfers_for_organization,
+    users_joining,
 )
 
 router = Router()
@@ -142,10 +143,6 @@ class TransferWithLink(TransferOut):
     )
 
 
-class InspectedTransferOut(TransferOut):
-    note: str = Field(..., description="The sender's note to the recipient (may be empty).")
-
-
 class ProductImpactOut(Schema):
     id: UUID
     name: str
@@ -163,6 +160,18 @@ class UserProductsOut(Schema):
     user: UserRef
     product_count: int = Field(..., description="On how many of the selected products.")
     products: list[ProductRef] = Field(..., description=f"The first {NAMED} of them, by name.")
+
+
+class InspectedTransferOut(TransferOut):
+    note: str = Field(..., description="The sender's note to the recipient (may be empty).")
+    users_joining: list[UserProductsOut] = Field(
+        ...,
+        description=(
+            f"Who receiving adds to your Organization as collaborators: the users the sender gave access "
+            f"to its kDrive products, who keep using them; the first {FIRST_PRODUCTS}, by email."
+        ),
+    )
+    users_joining_count: int = Field(..., description="How many users receiving adds to your Organization.")
 
 
 class TeamProductsOut(Schema):
@@ -552,7 +561,11 @@ def cancel_transfer(request: AuthedRequest, transfer_id: UUID, payload: CancelIn
     ),
 )
 def inspect_link(request: AuthedRequest, payload: TokenIn) -> Any:
-    return services.inspect_transfer_link(actor=request.auth, token=payload.token)
+    transfer = services.inspect_transfer_link(actor=request.auth, token=payload.token)
+    joining, count = users_joining(transfer=transfer)
+    transfer.users_joining = _affected(joining, "user")  # type: ignore[attr-defined]
+    transfer.users_joining_count = count  # type: ignore[attr-defined]
+    return transfer
 
 
 @router.post(

@@ -38,6 +38,8 @@ class StartTransferForm(forms.Form):
     """Both steps of starting a transfer: the products and the conditions, then the warnings."""
 
     products = ProductIdsField(required=False)
+    # The products page's boxes on the page posted, ticked or not (see views._record_ticks).
+    shown = ProductIdsField(required=False)
     accept_terms = forms.BooleanField(
         label=_("I have read and accept the general conditions"), required=False
     )

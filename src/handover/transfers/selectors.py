@@ -58,7 +58,7 @@ from handover.transfers.errors import (
     SelectionRequired,
     TooManyProducts,
 )
-from handover.transfers.filters import INCOMING, OUTGOING, TransferFilter
+from handover.transfers.filters import INCOMING, OUTGOING, TransferFilter, still_pending
 from handover.transfers.links import link_secret
 from handover.transfers.models import Transfer, TransferItem, TransferState
 
@@ -88,9 +88,22 @@ def names_and_more(names: Sequence[str], total: int) -> str:
 
 
 def _pending_items(transfer: Transfer | None = None) -> QuerySet[TransferItem]:
-    """The pending items of the product in the outer query, but those of `transfer`."""
-    items = TransferItem.objects.filter(product=OuterRef("pk"), pending=True)
+    """The pending items of the product in the outer query, but those of `transfer`: of transfers
+    pending now, since an expired transfer frees its products the instant it expires, before the
+    sweep marks it (SPEC §6.2)."""
+    items = TransferItem.objects.filter(
+        product=OuterRef("pk"), pending=True, transfer__expires_at__gt=timezone.now()
+    )
     return items.exclude(transfer=transfer) if transfer is not None else items
+
+
+def _held_by_expired_transfers() -> QuerySet[TransferItem]:
+    """The items still marked pending of the product in the outer query whose transfer expired
+    without being swept yet: they hold the product in the database's one-pending-transfer index
+    until released (services.start_transfer does it)."""
+    return TransferItem.objects.filter(
+        product=OuterRef("pk"), pending=True, transfer__expires_at__lte=timezone.now()
+    )
 
 
 def with_pending_transfer(products: QuerySet[Product], transfer: Transfer | None = None) -> QuerySet[Product]:
@@ -104,9 +117,9 @@ def prefetch_pending_transfers(products: Sequence[Product]) -> None:
     """Set `pending_transfer_id` on each of `products` already read (one query), as
     `with_pending_transfer` annotates a queryset."""
     pending = dict(
-        TransferItem.objects.filter(product__in=[p.pk for p in products], pending=True).values_list(
-            "product_id", "transfer_id"
-        )
+        TransferItem.objects.filter(
+            product__in=[p.pk for p in products], pending=True, transfer__expires_at__gt=timezone.now()
+        ).values_list("product_id", "transfer_id")
     )
     for product in products:
         product.pending_transfer_id = pending.get(product.pk)  # type: ignore[attr-defined]
@@ -156,12 +169,18 @@ class Selection:
     products: QuerySet[Product]
     count: int
     blocked: int
+    held_by_expired: int = 0  # products whose expired, unswept transfer still holds them
 
 
-def _counted(products: QuerySet[Product]) -> tuple[int, int]:
-    """How many `products`, and how many of them are blocked: one query."""
-    totals = products.aggregate(count=Count("id"), blocked=Count("id", filter=blocked_condition()))
-    return totals["count"], totals["blocked"]
+def _counted(products: QuerySet[Product]) -> tuple[int, int, int]:
+    """How many `products`, how many of them are blocked, and how many an expired transfer not yet
+    swept still holds: one query."""
+    totals = products.aggregate(
+        count=Count("id"),
+        blocked=Count("id", filter=blocked_condition()),
+        held=Count("id", filter=Q(Exists(_held_by_expired_transfers()))),
+    )
+    return totals["count"], totals["blocked"], totals["held"]
 
 
 def select_products(
@@ -203,14 +222,14 @@ def _select(
             q=filter.q or "",
             transferable=filter.transferable,
         )
-        count, blocked = _counted(products)
+        count, blocked, held = _counted(products)
         if not count:
             raise NoProductsMatch(fields={"filter": str(NoProductsMatch.message)})
         if count > limit:
             raise TooManyProducts(
                 limit=limit, fields={"filter": str(TooManyProducts.message) % {"limit": limit}}
             )
-        return Selection(products, count, blocked)
+        return Selection(products, count, blocked, held)
     assert product_ids is not None  # noqa: S101 (one of the two, checked above)
     if not product_ids:
         raise NoProductsSelected()
@@ -223,10 +242,10 @@ def _select(
     if len(ids) != len(product_ids):
         raise DuplicateProducts()
     products = Product.objects.filter(organization=organization, id__in=IdList(ids)).order_by(*BY_NAME)
-    count, blocked = _counted(products)
+    count, blocked, held = _counted(products)
     if count != len(ids):
         raise SelectedProductNotFound()
-    return Selection(products, count, blocked)
+    return Selection(products, count, blocked, held)
 
 
 def filtered_products(
@@ -307,8 +326,7 @@ def _waiting_for(user: User) -> Q:
     """Pending transfers sent to one of the user's verified addresses, not expired, whose link still
     works (on a queryset annotated by `with_link_issuer_role`)."""
     emails = EmailAddress.objects.filter(user=user, verified=True).values("email")
-    pending = Q(state=TransferState.PENDING, bound_email__in=emails, expires_at__gt=timezone.now())
-    return pending & _live_links()
+    return still_pending() & Q(bound_email__in=emails) & _live_links()
 
 
 def transfers_badge(*, user: User, organization: Organization | None = None) -> TransfersBadge:
@@ -317,7 +335,7 @@ def transfers_badge(*, user: User, organization: Organization | None = None) -> 
     waiting = _waiting_for(user)
     mine = waiting
     if organization is not None:
-        mine |= Q(source_organization=organization, state=TransferState.PENDING)
+        mine |= still_pending() & Q(source_organization=organization)
     totals = (
         with_link_issuer_role(Transfer.objects.all())
         .filter(mine)
@@ -770,6 +788,21 @@ def _affected(accesses: QuerySet[ProductAccess], who: str, order: str) -> tuple[
     return rows, groups[0]["total"]
 
 
+def _users_moving(accesses: QuerySet[ProductAccess]) -> tuple[list[Affected], int]:
+    """The users of `accesses` whose products keep their users (kDrive): they join the receiving
+    Organization as collaborators."""
+    moving = accesses.filter(user__isnull=False, product__type__in=_keep_users_types())
+    return _affected(moving, "user", "user__email")
+
+
+def users_joining(*, transfer: Transfer) -> tuple[list[Affected], int]:
+    """Who receiving `transfer` adds to the receiving Organization (the users the sender gave access
+    to its kDrives), the first FIRST_PRODUCTS by email, and how many: what a recipient is shown before
+    receiving, on the page (through transfer_impact) and in the API's inspect alike."""
+    products = transfer_products(transfer=transfer).order_by().values("pk")
+    return _users_moving(ProductAccess.objects.filter(product__in=products))
+
+
 def transfer_impact(
     *, organization: Organization, products: QuerySet[Product], transfer: Transfer | None = None
 ) -> Impact:
@@ -796,9 +829,7 @@ def transfer_impact(
         accesses.filter(user__isnull=False).exclude(product__type__in=keep_users), "user", "user__email"
     )
     teams_losing = _affected(accesses.filter(team__isnull=False), "team", "team__name")
-    users_moving = _affected(
-        accesses.filter(user__isnull=False, product__type__in=keep_users), "user", "user__email"
-    )
+    users_moving = _users_moving(accesses)
     linked = Product.linked.through.objects.filter(from_product__in=selected).exclude(to_product__in=selected)
     blocked_count = sum(t["blocked"] for t in types)
     left_behind: list[Product] = list(

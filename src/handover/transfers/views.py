@@ -1,21 +1,25 @@
 """The transfer pages: the list, starting a transfer, a transfer's page, and receiving through a link.
 
 Views parse, call one service or selector, and render; every rule lives in the services. The secret
-of a link never appears in an address of the source side: it is handed from the request that made it
-to the next page through the session, once. On the receiving side it leaves the address bar at once
-(the way Django's password reset does it), with `Referrer-Policy: no-referrer`.
+of a link is stored nowhere, not in the session either (SPEC §6.2): the request that made a link
+leaves in the session only the link's hash ("show it once"), and the transfer's page derives the
+secret from the transfer's nonce and SECRET_KEY (links.py) while it is still that link. On the
+receiving side the secret leaves the address bar at once (the way Django's password reset does it),
+with `Referrer-Policy: no-referrer`, into a signed cookie of open links (`OpenLinks`).
 """
 
 import csv
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial, wraps
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -43,7 +47,6 @@ from handover.transfers.forms import (
     CancelTransferForm,
     CompleteTransferForm,
     DeclineTransferForm,
-    ProductIdsField,
     ReceiveTransferForm,
     SendLinkForm,
     StartTransferForm,
@@ -74,12 +77,24 @@ from handover.transfers.selectors import (
 HISTORY_PAGE_SIZE = 25
 START_PAGE_SIZE = 50  # products a page of the Transfer products page lists (SPEC §6.1)
 ITEMS_PAGE_SIZE = 50  # products a page of a transfer lists
-RECEIVE_TOKEN_KEY = "transfers:receive_token"  # noqa: S105 (a session key, not a secret)
 
 
 def _link_key(transfer_id: Any) -> str:
-    """The session key under which the secret of a new link waits for the transfer's page."""
+    """The session key under which the hash of a new link waits for the transfer's page to show it."""
     return f"transfers:link:{transfer_id}"
+
+
+def _show_link_once(request: HttpRequest, started: services.StartedTransfer) -> None:
+    """Let the transfer's page show this new link once: only its hash goes to the session."""
+    request.session[_link_key(started.transfer.id)] = started.transfer.link_hash
+
+
+def _link_to_show(request: HttpRequest, transfer: Transfer) -> str:
+    """The secret of the link just made, derived again, if it is still the transfer's link; once."""
+    made = request.session.pop(_link_key(transfer.id), None)
+    if not made or made != transfer.link_hash:
+        return ""
+    return link_secret(transfer.id, transfer.link_nonce)
 
 
 def _reauthentication_for(
@@ -179,18 +194,16 @@ def start_transfer(request: MemberRequest) -> HttpResponse:
         refusal = TermsNotAccepted(fields={"accept_terms": TermsNotAccepted.message})
         return refused(request, refusal, partial(_start_products_page, request, form, picked), form)
 
-    try:
-        if action in {"add_linked", "remove_blocked"}:
-            _amend(request, picked, action)
-        impact = services.preview_transfer(
-            actor=request.user, organization=request.organization, **picked.selection()
-        )
-    except DomainError as exc:
-        return refused(request, exc, partial(_start_products_page, request, form, picked), form)
-    picking.save(request.session, org_id, picked)
     if action != "start":
-        return _start_warnings_page(request, form, impact)
+        if action in {"add_linked", "remove_blocked"}:
+            try:
+                _amend(request, picked, action)
+            except DomainError as exc:
+                return refused(request, exc, partial(_start_products_page, request, form, picked), form)
+            picking.save(request.session, org_id, picked)
+        return _warnings_or_products(request, form, picked)(200)
 
+    # The impact is computed again only if the start is refused: it costs as much as the start.
     expected = request.POST.get("count", "")
     try:
         started = services.start_transfer(
@@ -203,12 +216,32 @@ def start_transfer(request: MemberRequest) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except DomainError as exc:
-        return refused(request, exc, partial(_start_warnings_page, request, form, impact), form)
+        return refused(request, exc, _warnings_or_products(request, form, picked), form)
     picking.forget(request.session, org_id)
     transfer = started.transfer
-    request.session[_link_key(transfer.id)] = started.token
+    _show_link_once(request, started)
     messages.success(request, _("The transfer has started."))
     return redirect("transfers:detail", transfer.source_organization_id, transfer.id)
+
+
+def _warnings_or_products(
+    request: MemberRequest, form: StartTransferForm, picked: picking.Picked
+) -> Callable[[int], HttpResponse]:
+    """The warnings page of what is ticked, or, when the selection itself is refused, the products
+    page with why (a refusal already shown keeps its own status)."""
+
+    def page(status: int) -> HttpResponse:
+        try:
+            impact = services.preview_transfer(
+                actor=request.user, organization=request.organization, **picked.selection()
+            )
+        except DomainError as exc:
+            if status != 200:
+                return _start_products_page(request, form, picked, status)
+            return refused(request, exc, partial(_start_products_page, request, form, picked), form)
+        return _start_warnings_page(request, form, impact, status)
+
+    return page
 
 
 def _search(data: Any) -> tuple[ProductFilter, str, str]:
@@ -226,9 +259,8 @@ def _record_ticks(request: MemberRequest, form: StartTransferForm, picked: picki
     picked.note = form.cleaned_data["note"]
     picked.accepted = form.cleaned_data["accept_terms"]
     if "shown" in request.POST:
-        shown = ProductIdsField().clean(request.POST.getlist("shown"))
         picked.tick(
-            shown=shown,
+            shown=form.cleaned_data["shown"],
             ticked=form.cleaned_data["products"],
             resolve=lambda: product_ids(
                 filtered_products(
@@ -439,7 +471,7 @@ def transfer_detail(request: MemberRequest, transfer_id: Any) -> HttpResponse:
     """A transfer seen from its source or its destination; while pending, the source's admins copy,
     renew or send its link, complete it directly or cancel it. A link just made is shown once."""
     transfer = _transfer(request, transfer_id)
-    return _detail_page(request, transfer, token=request.session.pop(_link_key(transfer.id), ""))(200)
+    return _detail_page(request, transfer, token=_link_to_show(request, transfer))(200)
 
 
 # The actions that take a capability away (the current link): a GET is their confirm step.
@@ -480,7 +512,7 @@ def transfer_rotate(request: MemberRequest, transfer_id: Any) -> HttpResponse:
         started = services.rotate_transfer_link(actor=request.user, transfer=transfer)
     except DomainError as exc:
         return refused(request, exc, _detail_page(request, transfer))
-    request.session[_link_key(transfer.id)] = started.token
+    _show_link_once(request, started)
     messages.success(request, _("Here is a new link. The previous link no longer works."))
     return HttpResponseRedirect(_here(transfer) + "#copy")
 
@@ -608,39 +640,119 @@ def _received_message(transfer: Transfer) -> str:
 
 @require_safe
 def receive_link(request: HttpRequest, token: str) -> HttpResponse:
-    """Move the link's secret from the address into the session and show the page without it.
+    """Move the link from the address into the browser's cookie of open links, and show the page of
+    its transfer without it.
 
-    Opening a link changes nothing else: mail scanners open links too.
+    Opening a link changes nothing else, and writes no row: mail scanners open links too, and a
+    visitor who is not signed in has no session (SPEC §6.2).
     """
-    _remember_link(request, token)
-    return _no_referrer(redirect("transfers:receive"))
+    links = OpenLinks.of(request)
+    transfer = transfer_get_by_token(token=token)
+    if transfer is None:
+        links.unknown = token[:TOKEN_KEPT]
+        return _no_referrer(links.kept(redirect("transfers:receive")))
+    links.add(transfer)
+    return _no_referrer(links.kept(redirect(_receive_url(transfer.id))))
 
 
 @login_required
 @require_safe
 def receive_waiting(request: SignedInRequest, transfer_id: Any) -> HttpResponse:
-    """Open a transfer from "Waiting for you" as its emailed link would: its secret goes to the session."""
+    """Open a transfer from "Waiting for you" as its emailed link would."""
     token = transfer_token_for_recipient(user=request.user, transfer_id=transfer_id)
-    _remember_link(request, token)
-    return redirect("transfers:receive")
-
-
-def _remember_link(request: HttpRequest, token: str) -> None:
-    """Keep the link for the receive page without storing its secret: a known link is kept as its
-    transfer's id and nonce, from which only the server (with SECRET_KEY) derives the secret again;
-    an unknown one is no secret of anything and is kept as it is, to be refused on the page."""
     transfer = transfer_get_by_token(token=token)
-    known = {"transfer_id": str(transfer.id), "nonce": transfer.link_nonce} if transfer else {"token": token}
-    request.session[RECEIVE_TOKEN_KEY] = known
+    if transfer is None:
+        raise NotFound()
+    links = OpenLinks.of(request)
+    links.add(transfer)
+    return links.kept(redirect(_receive_url(transfer.id)))
 
 
-def _remembered_link(request: HttpRequest) -> str:
-    kept = request.session.get(RECEIVE_TOKEN_KEY)
-    if not isinstance(kept, dict):
-        return ""
-    if "nonce" in kept:
-        return link_secret(kept["transfer_id"], kept["nonce"])
-    return str(kept.get("token", ""))
+TOKEN_KEPT = 200  # a secret is 43 characters; an unknown "link" is kept only to be refused
+
+
+@dataclass
+class OpenLinks:
+    """The transfer links this browser opened, kept in a signed cookie rather than the session: a
+    visitor not yet signed in has none (anonymous requests write no row), and no secret is kept —
+    a known link as its transfer's id and nonce, from which only the server (with SECRET_KEY) derives
+    the secret again; an unknown one, no secret of anything, as it is, to be refused on the page.
+
+    Several at once, by transfer: each receive page names its transfer (`?transfer=`, and the form's
+    hidden `transfer`), so that a second link opened in another tab never changes what the first
+    tab's form receives (SPEC §6.2). A link stays open after it was used: submitting twice, or
+    opening it again, answers the same outcome (SPEC §3.9).
+    """
+
+    open: dict[str, str] = field(default_factory=dict)  # transfer id -> nonce, oldest first
+    unknown: str = ""
+
+    COOKIE: ClassVar[str] = "handover_transfer_links"
+    SALT: ClassVar[str] = "handover.transfers.open_links"
+    PATH: ClassVar[str] = "/transfers/"  # the receive pages and "Waiting for you"
+    KEEP: ClassVar[int] = 10
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> "OpenLinks":
+        try:
+            kept = signing.loads(
+                request.COOKIES.get(cls.COOKIE, ""), salt=cls.SALT, max_age=settings.HANDOVER_TRANSFER_TTL
+            )
+            return cls(open=dict(kept["open"]), unknown=str(kept.get("unknown", "")))
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            return cls()
+
+    def add(self, transfer: Transfer) -> None:
+        self.open.pop(str(transfer.id), None)
+        self.open[str(transfer.id)] = transfer.link_nonce
+        self.open = dict(list(self.open.items())[-self.KEEP :])
+        self.unknown = ""
+
+    def token(self, transfer_id: str) -> str:
+        """The secret of the link opened for `transfer_id`, or ""."""
+        nonce = self.open.get(transfer_id)
+        return link_secret(transfer_id, nonce) if nonce else ""
+
+    def latest(self) -> str:
+        """The link opened last: an unknown one (to be refused), else the last known one, or ""."""
+        if self.unknown or not self.open:
+            return self.unknown
+        return self.token(list(self.open)[-1])
+
+    def kept(self, response: HttpResponse) -> HttpResponse:
+        value = signing.dumps({"open": list(self.open.items()), "unknown": self.unknown}, salt=self.SALT)
+        response.set_cookie(
+            self.COOKIE,
+            value,
+            max_age=settings.HANDOVER_TRANSFER_TTL,
+            path=self.PATH,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
+
+
+def _receive_url(transfer_id: Any) -> str:
+    return f"{reverse('transfers:receive')}?{urlencode({'transfer': str(transfer_id)})}"
+
+
+def _link_token(request: HttpRequest, links: OpenLinks) -> str:
+    """The secret of the link a receive page is about. A POST names its transfer (the form's hidden
+    `transfer`) and acts on that one or on none; a GET shows the transfer of its address, or without
+    one the link opened last."""
+    if request.method == "POST":
+        return links.token(str(request.POST.get("transfer", "")))
+    if "transfer" in request.GET:
+        return links.token(str(request.GET["transfer"]))
+    return links.latest()
+
+
+NO_LINK = gettext_lazy("Open the transfer link you received to see this page.")
+NOT_OPEN = gettext_lazy(
+    "The transfer this form was for is no longer open in this browser: open its link again. "
+    "Nothing was changed."
+)
 
 
 @_reauthentication_for("receive")
@@ -652,9 +764,10 @@ def receive_transfer(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Sign in, or create an account, to receive the transfer."))
         return redirect_to_login(request.get_full_path())
     actor: Any = request.user
-    token = _remembered_link(request)
+    links = OpenLinks.of(request)
+    token = _link_token(request, links)
     if not token:
-        return _receive_error(request, NotFound(_("Open the transfer link you received to see this page.")))
+        return _receive_error(request, NotFound(NOT_OPEN if request.method == "POST" else NO_LINK))
     try:
         transfer = services.inspect_transfer_link(actor=actor, token=token)
     except TransferNotPending as exc:
@@ -725,6 +838,7 @@ def _receive_page(
         "mode": "new" if mode == "new" or not offered else "existing",
         "offered": offered,
         "conditions": _conditions(),
+        "here": _receive_url(transfer.id),
     }
     return _private(render(request, "transfers/receive.html", context, status=status))
 
@@ -733,12 +847,13 @@ def _receive_page(
 @require_http_methods(["GET", "HEAD", "POST"])
 def decline(request: SignedInRequest) -> HttpResponse:
     """Decline the transfer of the link opened: the products stay with its source, which is told. A
-    GET asks first, with an optional reason."""
-    token = _remembered_link(request)
+    GET asks first, with an optional reason. Like the receive page, it names its transfer."""
+    links = OpenLinks.of(request)
+    token = _link_token(request, links)
     if not token:
-        return _receive_error(request, NotFound(_("Open the transfer link you received to see this page.")))
+        return _receive_error(request, NotFound(NOT_OPEN if request.method == "POST" else NO_LINK))
     try:
-        services.inspect_transfer_link(actor=request.user, token=token)
+        shown = services.inspect_transfer_link(actor=request.user, token=token)
     except DomainError as exc:
         return _receive_error(request, exc)
     form = DeclineTransferForm(request.POST if request.method == "POST" else None)
@@ -751,8 +866,9 @@ def decline(request: SignedInRequest) -> HttpResponse:
                 _("The link stops working: you cannot receive the products with it later."),
             ],
             button=_("Decline the transfer"),
-            back=reverse("transfers:receive"),
+            back=_receive_url(shown.id),
             form=form,
+            hidden={"transfer": str(shown.id)},
         )
         return _private(ask_first(request, question, status))
 
@@ -766,7 +882,6 @@ def decline(request: SignedInRequest) -> HttpResponse:
         )
     except DomainError as exc:
         return refused(request, exc, step, form)
-    request.session.pop(RECEIVE_TOKEN_KEY, None)
     return _private(render(request, "transfers/declined.html", {"transfer": transfer}))
 
 

@@ -53,3 +53,22 @@ class ProbeMiddleware:
             return self.get_response(request)
         request.resolver_match = match = resolve(request.path_info)
         return match.func(request, *match.args, **match.kwargs)
+
+
+class HeadAsGetMiddleware:
+    """A HEAD on a page is its GET without the body (RFC 9110 §9.3.2), and is answered as one: so
+    that no view takes it for an attempt to act (allauth's sign-in and sign-up rate limits count every
+    method but GET, and would write a row for each anonymous HEAD). The server drops the body. The API
+    answers its own HEADs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD" or request.path.startswith("/api/"):
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            return self.get_response(request)
+        finally:
+            request.method = "HEAD"  # the access log and the metrics say what was asked

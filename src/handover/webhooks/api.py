@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StrictStr
 
+from handover.accounts.reauthentication import reauthenticated
 from handover.organizations.access import Permission
 from handover.organizations.http import AuthedRequest, api_member
 from handover.schemas import Input, Pagination, errors
@@ -20,6 +21,8 @@ router = Router()
 WEBHOOKS = "/organizations/{org_id}/webhooks"
 ONE_WEBHOOK = WEBHOOKS + "/{webhook_id}"
 FOR_ADMINS = "For administrators and legal representatives; collaborators get 403."
+# A secret is handed out: with a session (not a token), a recent password confirmation is needed.
+HANDS_OUT_A_SECRET = FOR_ADMINS + " With a session (not a token), a recent password confirmation is needed."
 
 
 class WebhookIn(Input):
@@ -28,7 +31,9 @@ class WebhookIn(Input):
         max_length=MAX_URL_LENGTH,
         description="An `https://` URL whose host resolves to public addresses only.",
     )
-    events: list[EventType] = Field(..., min_length=1, description="The event types to send to it.")
+    events: list[EventType] = Field(
+        ..., min_length=1, max_length=len(EventType), description="The event types to send to it."
+    )
 
 
 class WebhookOut(Schema):
@@ -86,8 +91,10 @@ class DeliveryOut(Schema):
     WEBHOOKS,
     response={201: WebhookWithSecret, **errors(400, 401, 403, 404, 409, 422)},
     summary="Register a webhook endpoint; the answer holds its secret, shown this once",
-    description=FOR_ADMINS,
+    description=HANDS_OUT_A_SECRET
+    + " The URL must be https:// and resolve to public addresses only (422 `webhook_url_refused`).",
 )
+@reauthenticated
 def register_webhook(request: AuthedRequest, org_id: UUID, payload: WebhookIn) -> Status:
     organization = api_member(request, org_id, Permission.MANAGE_WEBHOOKS).organization
     endpoint = services.register_webhook(
@@ -125,8 +132,9 @@ def delete_webhook(request: AuthedRequest, org_id: UUID, webhook_id: UUID) -> St
     ONE_WEBHOOK + "/rotate-secret",
     response={200: WebhookWithSecret, **errors(401, 403, 404)},
     summary="Give a webhook endpoint a new secret; the previous one also signs for 24 hours",
-    description=FOR_ADMINS,
+    description=HANDS_OUT_A_SECRET,
 )
+@reauthenticated
 def rotate_webhook_secret(request: AuthedRequest, org_id: UUID, webhook_id: UUID) -> Any:
     organization = api_member(request, org_id, Permission.MANAGE_WEBHOOKS).organization
     endpoint = selectors.webhook_get(organization=organization, webhook_id=webhook_id)

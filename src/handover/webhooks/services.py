@@ -18,6 +18,7 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from handover.accounts.models import User
 from handover.audit.models import AuditAction
@@ -58,9 +59,11 @@ def _clean_events(events: Iterable[str]) -> list[str]:
     chosen = set(events)
     unknown = sorted(chosen - set(EventType.values))
     if unknown:
-        raise InvalidFields(fields={"events": f"Unknown event types: {', '.join(unknown)}."})
+        raise InvalidFields(
+            fields={"events": _("Unknown event types: %(types)s.") % {"types": ", ".join(unknown)}}
+        )
     if not chosen:
-        raise InvalidFields(fields={"events": "Choose at least one event type."})
+        raise InvalidFields(fields={"events": _("Choose at least one event type.")})
     return [value for value in EventType.values if value in chosen]
 
 
@@ -84,7 +87,7 @@ def register_webhook(
     _check_url(url)
     with transaction.atomic():
         # The Organization's row serialises registrations, so two at once cannot pass the limit.
-        Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).exists()
+        Organization.objects.select_for_update(no_key=True).only("id").get(pk=organization.pk)
         if WebhookEndpoint.objects.filter(organization=organization).count() >= MAX_ENDPOINTS:
             raise TooManyWebhooks(limit=MAX_ENDPOINTS)
         endpoint = WebhookEndpoint.objects.create(

@@ -1,8 +1,10 @@
 """The webhooks page under an Organization's settings: list, register, rotate a secret, delete, and
 each endpoint's deliveries. It calls the same services as the API.
 
-A new secret is shown in the answer to the POST that made it (201, `Cache-Control: no-store`), never
-stored in the session nor carried through a redirect.
+A new secret is shown in the answer to the POST that made it (`Cache-Control: no-store`), never
+stored in the session nor carried through a redirect. Registering and rotating hand out a secret, so
+they ask for the password again after a while (as every capability-creating action); rotating and
+deleting are links whose GET asks first.
 """
 
 from typing import Any
@@ -12,8 +14,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from handover.accounts.reauthentication import reauthenticated
 from handover.errors import DomainError
 from handover.organizations.access import Permission
 from handover.organizations.http import MemberRequest, organization_page
@@ -38,7 +41,6 @@ def _page(
         "webhooks": selectors.webhooks_for_organization(organization=request.organization),
         "form": form or WebhookForm(),
         "revealed": revealed,
-        "grace_hours": int(SECRET_GRACE.total_seconds() // 3600),
     }
     response = render(request, "webhooks/list.html", context, status=status)
     if revealed is not None:
@@ -47,6 +49,8 @@ def _page(
 
 
 @organization_page(Permission.MANAGE_WEBHOOKS)
+@reauthenticated
+@require_http_methods(["GET", "HEAD", "POST"])
 def webhooks(request: MemberRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request)
@@ -65,12 +69,16 @@ def webhooks(request: MemberRequest) -> HttpResponse:
     return _page(request, revealed=endpoint, status=201)
 
 
-# Rotating and deleting take a capability away (the current secret, the endpoint): a GET is their
-# confirm step (handover.pages.ask_first).
+# Rotating and deleting take something away (the old secret's future, the endpoint): a GET asks first.
 _confirmed_action = require_http_methods(["GET", "HEAD", "POST"])
 
 
+def _back(request: MemberRequest) -> str:
+    return reverse("webhooks:list", args=[request.organization.id])
+
+
 @organization_page(Permission.MANAGE_WEBHOOKS)
+@reauthenticated
 @_confirmed_action
 def rotate(request: MemberRequest, webhook_id: Any) -> HttpResponse:
     endpoint = selectors.webhook_get(organization=request.organization, webhook_id=webhook_id)
@@ -79,12 +87,12 @@ def rotate(request: MemberRequest, webhook_id: Any) -> HttpResponse:
         question = Question(
             title=_("Give %(url)s a new secret?") % {"url": endpoint.url},
             consequences=[
-                _("The current secret keeps signing beside the new one for %(hours)s hours, then stops.")
+                _("The new secret is shown once, on the next page."),
+                _("The current secret keeps signing beside it for %(hours)s hours, then stops.")
                 % {"hours": hours},
-                _("The new secret is shown once."),
             ],
-            button=_("Yes, rotate the secret"),
-            back=reverse("webhooks:list", args=[request.organization.id]),
+            button=_("Rotate the secret"),
+            back=_back(request),
             nav="settings",
         )
         return ask_first(request, question)
@@ -101,10 +109,10 @@ def delete(request: MemberRequest, webhook_id: Any) -> HttpResponse:
     endpoint = selectors.webhook_get(organization=request.organization, webhook_id=webhook_id)
     if request.method != "POST":
         question = Question(
-            title=_("Delete %(url)s?") % {"url": endpoint.url},
+            title=_("Delete the webhook endpoint %(url)s?") % {"url": endpoint.url},
             consequences=[_("Nothing more is sent to it, not even the retries under way.")],
             button=_("Yes, delete the endpoint"),
-            back=reverse("webhooks:list", args=[request.organization.id]),
+            back=_back(request),
             nav="settings",
         )
         return ask_first(request, question)
@@ -118,6 +126,7 @@ def delete(request: MemberRequest, webhook_id: Any) -> HttpResponse:
 
 
 @organization_page(Permission.MANAGE_WEBHOOKS)
+@require_safe
 def deliveries(request: MemberRequest, webhook_id: Any) -> HttpResponse:
     endpoint = selectors.webhook_get(organization=request.organization, webhook_id=webhook_id)
     queryset = selectors.deliveries_for_webhook(endpoint=endpoint)
