@@ -64,7 +64,7 @@ def test_products_are_listed_in_natural_order_fifty_a_page(sign_in, org, owner, 
     assert all(name.replace("<", "</label>") in text for name in names)
     assert text.index("domain-2</label>") < text.index("domain-10</label>")
     assert "domain-50</label>" not in text
-    assertContains(first, '<button type="submit" class="link" name="goto" value="3">')
+    assertContains(first, 'class="link" name="goto" value="3"')
 
     third = client.get(start_url(org, page=3))
     assertContains(third, "domain-119</label>")
