@@ -104,7 +104,8 @@ ERROR_DESCRIPTIONS = {
     "409": "The state does not allow it (e.g. `transfer_not_pending`, `product_in_pending_transfer`).",
     "410": "The transfer link has expired (`transfer_expired`).",
     "422": "A rule refused it (e.g. `product_not_transferable`, `terms_not_accepted`).",
-    "429": "Too many attempts (`too_many_attempts`); see Retry-After.",
+    "429": "Too many link guesses (`too_many_attempts`), or too many invitations, links sent or "
+    "addresses added by you or your Organization within the hour (`too_many_requests`); see Retry-After.",
 }
 
 

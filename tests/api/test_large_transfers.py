@@ -204,9 +204,9 @@ def test_a_transfer_of_10_or_10000_products_takes_the_same_queries_through_the_a
     with django_assert_num_queries(5):
         page = sender.get(f"/transfers/{transfer_id}/products", {"offset": count - 5})
     # Inspecting includes the users the transfer would add to the recipient's Organization (none here).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         inspected = receiver.post("/transfer-links/inspect", {"token": token})
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(27):
         received = receiver.post("/transfer-links/receive", receive_body(token, destination))
 
     assert [r.status_code for r in (preview, started, read, page, inspected, received)] == [200, 201] + [

@@ -71,7 +71,11 @@ def world(same_connection, terms, owner, org):
     _, secret = create_api_token(user=owner, name="schemathesis")
     return {
         "authorization": f"Bearer {secret}",
-        "path": {"org_id": str(org.id), "transfer_id": str(started.transfer.id)},
+        "path": {
+            "org_id": str(org.id),
+            "transfer_id": str(started.transfer.id),
+            "webhook_id": str(factories.make_webhook(org).id),
+        },
         "body": {
             "token": started.token,
             "destination_organization_id": str(destination.id),

@@ -188,11 +188,16 @@ def test_guessing_through_the_api_is_stopped_per_user_with_429(
         assert client.post("/transfer-links/inspect", {"token": started.token}).status_code == 200
 
 
-def test_guessing_from_one_address_with_many_accounts_is_stopped_per_address(api, settings, started):
+def test_guessing_from_one_address_is_throttled_but_a_valid_link_from_it_is_never_refused(
+    api, settings, started, recipient, destination
+):
+    """Many accounts guessing from one address (or one guesser behind a shared one: a company's NAT,
+    the load balancer) get 429 past the address's limit; a valid link presented from the same address
+    still works, even by one of the guessing accounts, and is never refused because of them."""
     settings.HANDOVER_LINK_ATTEMPT_LIMIT = 4
+    shared = "203.0.113.9"
 
-    def inspect(token, address):
-        client = api(factories.make_user())
+    def inspect(client, token, address=shared):
         return client.client.post(
             "/api/v1/transfer-links/inspect",
             {"token": token},
@@ -201,14 +206,41 @@ def test_guessing_from_one_address_with_many_accounts_is_stopped_per_address(api
             REMOTE_ADDR=address,
         )
 
-    for attempt in range(4):  # four accounts, one guess each, from the same address
-        assert_error(inspect(f"guess{attempt}", "203.0.113.9"), 404, "transfer_link_unknown")
+    guessers = [api(factories.make_user()) for _ in range(6)]
+    for guesser in guessers[:4]:  # four accounts, one guess each, from the same address
+        assert_error(inspect(guesser, "guess"), 404, "transfer_link_unknown")
+    for guesser in guessers[4:]:  # past the address's limit, a wrong secret is told to stop
+        assert_error(inspect(guesser, "guess"), 429, "too_many_attempts")
+    assert LinkAttempt.objects.filter(key=f"ip:{shared}").count() == 6
 
-    blocked = inspect(started.token, "203.0.113.9")
-    elsewhere = inspect(started.token, "198.51.100.7")
+    assert inspect(api(recipient), started.token).status_code == 200
+    assert inspect(guessers[0], started.token).status_code == 200
+    received = api(recipient).client.post(
+        "/api/v1/transfer-links/receive",
+        {"token": started.token, "destination_organization_id": str(destination.id), "accept_terms": True},
+        content_type="application/json",
+        headers=api(recipient).headers,
+        REMOTE_ADDR=shared,
+    )
+    assert received.status_code == 200, received.content
 
-    assert_error(blocked, 429, "too_many_attempts")
-    assert elsewhere.status_code == 200
+
+def test_a_valid_link_is_never_refused_on_a_page_because_others_guessed_from_the_same_address(
+    client, settings, started, recipient
+):
+    settings.HANDOVER_LINK_ATTEMPT_LIMIT = 2
+    for _ in range(5):
+        client.force_login(factories.make_user())
+        client.get(reverse("transfers:receive_link", args=["guess"]), REMOTE_ADDR="203.0.113.9")
+        client.get(reverse("transfers:receive"), REMOTE_ADDR="203.0.113.9")
+    assert LinkAttempt.objects.filter(key="ip:203.0.113.9").count() == 5
+
+    client.force_login(recipient)
+    opened = client.get(reverse("transfers:receive_link", args=[started.token]), REMOTE_ADDR="203.0.113.9")
+    page = client.get(opened["Location"], REMOTE_ADDR="203.0.113.9")
+
+    assert page.status_code == 200
+    assert "Source SA" in page.content.decode()
 
 
 def test_failed_attempts_are_counted_even_though_the_request_fails(api, settings, started, recipient):

@@ -347,9 +347,9 @@ EXPECTED_QUERIES = {
     "warnings": 19,
     "start": 25,
     "transfer page": 14,
-    "receive page": 18,
-    "receive page 2": 18,
-    "receive": 33,
+    "receive page": 17,
+    "receive page 2": 17,
+    "receive": 31,
     "products page of the destination": 12,
 }
 

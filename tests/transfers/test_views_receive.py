@@ -416,7 +416,7 @@ def test_the_receive_page_makes_the_same_number_of_queries_whatever_the_number_o
     started = start(owner, org, *factories.make_products(org, count))
     client = sign_in(recipient)
     open_link(client, started.token)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         assert client.get(RECEIVE).status_code == 200
 
 

@@ -10,7 +10,9 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from handover.transfers import services as transfer_services
 from handover.transfers.services import cancel_transfer
 from handover.webhooks import network, services
 from handover.webhooks.models import (
@@ -209,3 +211,20 @@ def test_a_deleted_endpoint_gets_nothing_more(
         run_tasks()
     assert len(webhook_receiver.requests) == 1
     assert WebhookDelivery.objects.count() == 0
+
+
+def test_the_sweep_hands_on_deliveries_even_when_the_transfers_part_fails(
+    endpoint, webhook_receiver, start, owner, org, hosting, run_tasks, monkeypatch
+):
+    start(owner, org, hosting)
+    DBTaskResult.objects.filter(task_path__endswith=".deliver_webhook").delete()  # its task was lost
+
+    def broken():
+        raise RuntimeError("the transfers' sweep failed")
+
+    monkeypatch.setattr(transfer_services, "expire_due_transfers", broken)
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        with pytest.raises(RuntimeError):
+            sweep.call()
+        run_tasks()
+    assert _delivery().state == DeliveryState.DELIVERED

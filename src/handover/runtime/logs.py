@@ -32,9 +32,7 @@ SECRETS = [
     # The value of an Authorization or Cookie header, as a header, a dict entry or a WSGI environ key.
     re.compile(r"(?i)(?P<keep>(?:authorization|cookie)['\"]?\s*[:=]\s*['\"]?)[^'\"\n,}]+"),
     # A secret given by name: a query parameter (?token=…), a form field or a JSON member.
-    re.compile(
-        r"(?i)(?P<keep>\b(?:token|secret|key|password\d?)['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"
-    ),
+    re.compile(r"(?i)(?P<keep>\b(?:token|secret|key|password\d?)['\"]?\s*[:=]\s*['\"]?)[^'\"&\s,}]+"),
     # Any bare word of 43 base64url characters: the size of every 256-bit secret Handover makes (a
     # link's secret, the random part of a token), whatever text carries it (an exception's message).
     re.compile(r"(?<![A-Za-z0-9_\-])(?P<keep>)[A-Za-z0-9_\-]{43}(?![A-Za-z0-9_\-])"),

@@ -102,6 +102,10 @@ class Transfer(UUIDModel):
             return TransferState.EXPIRED
         return self.state
 
+    @property
+    def current_state_label(self) -> str:
+        return str(TransferState(self.current_state).label)
+
 
 class TransferItem(UUIDModel):
     """One product of a transfer. `pending` mirrors the transfer's state so that the database

@@ -58,7 +58,7 @@ from handover.transfers.errors import (
     SelectionRequired,
     TooManyProducts,
 )
-from handover.transfers.filters import INCOMING, OUTGOING, TransferFilter
+from handover.transfers.filters import INCOMING, OUTGOING, TransferFilter, still_pending
 from handover.transfers.links import link_secret
 from handover.transfers.models import Transfer, TransferItem, TransferState
 
@@ -88,9 +88,22 @@ def names_and_more(names: Sequence[str], total: int) -> str:
 
 
 def _pending_items(transfer: Transfer | None = None) -> QuerySet[TransferItem]:
-    """The pending items of the product in the outer query, but those of `transfer`."""
-    items = TransferItem.objects.filter(product=OuterRef("pk"), pending=True)
+    """The pending items of the product in the outer query, but those of `transfer`: of transfers
+    pending now, since an expired transfer frees its products the instant it expires, before the
+    sweep marks it (SPEC §6.2)."""
+    items = TransferItem.objects.filter(
+        product=OuterRef("pk"), pending=True, transfer__expires_at__gt=timezone.now()
+    )
     return items.exclude(transfer=transfer) if transfer is not None else items
+
+
+def _held_by_expired_transfers() -> QuerySet[TransferItem]:
+    """The items still marked pending of the product in the outer query whose transfer expired
+    without being swept yet: they hold the product in the database's one-pending-transfer index
+    until released (services.start_transfer does it)."""
+    return TransferItem.objects.filter(
+        product=OuterRef("pk"), pending=True, transfer__expires_at__lte=timezone.now()
+    )
 
 
 def with_pending_transfer(products: QuerySet[Product], transfer: Transfer | None = None) -> QuerySet[Product]:
@@ -104,9 +117,9 @@ def prefetch_pending_transfers(products: Sequence[Product]) -> None:
     """Set `pending_transfer_id` on each of `products` already read (one query), as
     `with_pending_transfer` annotates a queryset."""
     pending = dict(
-        TransferItem.objects.filter(product__in=[p.pk for p in products], pending=True).values_list(
-            "product_id", "transfer_id"
-        )
+        TransferItem.objects.filter(
+            product__in=[p.pk for p in products], pending=True, transfer__expires_at__gt=timezone.now()
+        ).values_list("product_id", "transfer_id")
     )
     for product in products:
         product.pending_transfer_id = pending.get(product.pk)  # type: ignore[attr-defined]
@@ -156,12 +169,18 @@ class Selection:
     products: QuerySet[Product]
     count: int
     blocked: int
+    held_by_expired: int = 0  # products whose expired, unswept transfer still holds them
 
 
-def _counted(products: QuerySet[Product]) -> tuple[int, int]:
-    """How many `products`, and how many of them are blocked: one query."""
-    totals = products.aggregate(count=Count("id"), blocked=Count("id", filter=blocked_condition()))
-    return totals["count"], totals["blocked"]
+def _counted(products: QuerySet[Product]) -> tuple[int, int, int]:
+    """How many `products`, how many of them are blocked, and how many an expired transfer not yet
+    swept still holds: one query."""
+    totals = products.aggregate(
+        count=Count("id"),
+        blocked=Count("id", filter=blocked_condition()),
+        held=Count("id", filter=Q(Exists(_held_by_expired_transfers()))),
+    )
+    return totals["count"], totals["blocked"], totals["held"]
 
 
 def select_products(
@@ -203,14 +222,14 @@ def _select(
             q=filter.q or "",
             transferable=filter.transferable,
         )
-        count, blocked = _counted(products)
+        count, blocked, held = _counted(products)
         if not count:
             raise NoProductsMatch(fields={"filter": str(NoProductsMatch.message)})
         if count > limit:
             raise TooManyProducts(
                 limit=limit, fields={"filter": str(TooManyProducts.message) % {"limit": limit}}
             )
-        return Selection(products, count, blocked)
+        return Selection(products, count, blocked, held)
     assert product_ids is not None  # noqa: S101 (one of the two, checked above)
     if not product_ids:
         raise NoProductsSelected()
@@ -223,10 +242,10 @@ def _select(
     if len(ids) != len(product_ids):
         raise DuplicateProducts()
     products = Product.objects.filter(organization=organization, id__in=IdList(ids)).order_by(*BY_NAME)
-    count, blocked = _counted(products)
+    count, blocked, held = _counted(products)
     if count != len(ids):
         raise SelectedProductNotFound()
-    return Selection(products, count, blocked)
+    return Selection(products, count, blocked, held)
 
 
 def filtered_products(
@@ -294,7 +313,7 @@ def linked_left_behind_ids(
 
 def pending_transfer_count(*, organization: Organization) -> int:
     """How many transfers out of `organization` are pending (the sidebar badge)."""
-    return Transfer.objects.filter(source_organization=organization, state=TransferState.PENDING).count()
+    return Transfer.objects.filter(still_pending(), source_organization=organization).count()
 
 
 def _first_items() -> QuerySet[TransferItem]:

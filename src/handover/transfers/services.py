@@ -155,6 +155,8 @@ def start_transfer(
     if not acknowledge_warnings:
         raise WarningsNotAcknowledged()
 
+    if selection.held_by_expired:
+        _release_expired_holds(selection)
     nonce = links.new_nonce()
     now = timezone.now()
     transfer = Transfer(
@@ -197,6 +199,18 @@ def start_transfer(
     )
     transfer_changed.send(sender=Transfer, transfer=transfer, change="started")
     return StartedTransfer(transfer=transfer, token=token)
+
+
+def _release_expired_holds(selection: Selection) -> None:
+    """An expired transfer frees its products the instant it expires (SPEC §6.2), but its items keep
+    them in the one-pending-transfer index until the sweep marks it expired: release the selected
+    ones here, in the start's transaction, with one UPDATE. The sweep still marks that transfer
+    expired and tells its initiator; receiving it was refused from the first second past its expiry."""
+    TransferItem.objects.filter(
+        pending=True,
+        transfer__expires_at__lte=timezone.now(),
+        product__in=selection.products.order_by().values("id"),
+    ).update(pending=False)
 
 
 def _insert_items(transfer: Transfer, selection: Selection) -> int:

@@ -16,27 +16,36 @@ from handover.transfers.errors import TooManyAttempts
 from handover.transfers.models import LinkAttempt
 
 
+def _user_key(user: User) -> str:
+    return f"user:{user.pk}"
+
+
 def _keys(user: User) -> list[str]:
-    keys = [f"user:{user.pk}"]
+    keys = [_user_key(user)]
     if ip := client_ip.get():
         keys.append(f"ip:{ip}")
     return keys
 
 
+def _failures(key: str) -> int:
+    since = timezone.now() - timedelta(seconds=settings.HANDOVER_LINK_ATTEMPT_WINDOW)
+    return LinkAttempt.objects.filter(key=key, created_at__gt=since).count()
+
+
 def check_link_attempts(*, user: User) -> None:
-    """Raise TooManyAttempts while the user or their address has too many recent failures."""
-    window = settings.HANDOVER_LINK_ATTEMPT_WINDOW
-    since = timezone.now() - timedelta(seconds=window)
-    for key in _keys(user):
-        if (
-            LinkAttempt.objects.filter(key=key, created_at__gt=since).count()
-            >= settings.HANDOVER_LINK_ATTEMPT_LIMIT
-        ):
-            raise TooManyAttempts(retry_after=window)
+    """Before a lookup: raise TooManyAttempts while the user has too many recent failures of their
+    own. Others' failures from the same address never refuse them (see the module's note)."""
+    if _failures(_user_key(user)) >= settings.HANDOVER_LINK_ATTEMPT_LIMIT:
+        raise TooManyAttempts(retry_after=settings.HANDOVER_LINK_ATTEMPT_WINDOW)
 
 
 def record_failed_link_attempt(*, user: User) -> None:
-    LinkAttempt.objects.bulk_create(LinkAttempt(key=key) for key in _keys(user))
+    """After a lookup failed: count it for the user and their address, and raise TooManyAttempts when
+    this one went past the address's limit (else the caller answers that the link is unknown)."""
+    keys = _keys(user)
+    LinkAttempt.objects.bulk_create(LinkAttempt(key=key) for key in keys)
+    if any(_failures(key) > settings.HANDOVER_LINK_ATTEMPT_LIMIT for key in keys[1:]):
+        raise TooManyAttempts(retry_after=settings.HANDOVER_LINK_ATTEMPT_WINDOW)
 
 
 def forget_old_attempts() -> int:

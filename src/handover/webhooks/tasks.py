@@ -15,8 +15,13 @@ def deliver_webhook(*, delivery_id: str) -> str | None:
 @task()
 def sweep() -> dict[str, int]:
     """The periodic sweep of the whole product (settings.HANDOVER_SWEEP_TASK): the transfers' (expiry,
-    reminders) then the webhook deliveries whose sending was lost or is overdue."""
+    reminders) then the webhook deliveries whose sending was lost or is overdue — those even when the
+    transfers' part fails (its error still fails the task, and is logged)."""
     from handover.transfers.tasks import sweep_transfers
     from handover.webhooks.services import retry_due_deliveries
 
-    return {**sweep_transfers.call(), "webhooks_retried": retry_due_deliveries()}
+    try:
+        transfers = sweep_transfers.call()
+    finally:
+        retried = retry_due_deliveries()
+    return {**transfers, "webhooks_retried": retried}
