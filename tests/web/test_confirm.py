@@ -238,3 +238,27 @@ def test_the_confirm_step_of_an_email_address_not_mine_is_not_found(client, worl
     client.force_login(recipient)
     assert client.get(reverse("accounts:email_remove") + "?email=old%40example.com").status_code == 404
     assert client.get(reverse("accounts:email_remove")).status_code == 404
+
+
+def test_a_demotion_that_takes_the_admin_rights_away_asks_first(client, world, owner, org, admin):
+    client.force_login(owner)
+    membership = Membership.objects.get(organization=org, user=admin)
+    address = reverse("organizations:member_role", args=[org.id, membership.id])
+
+    step = client.post(address, {"role": Role.COLLABORATOR})
+
+    assert step.status_code == 200
+    assert next(t.name for t in step.templates) == "web/confirm.html"
+    html = step.content.decode()
+    assert "Make Adam Admin Collaborator?" in html
+    membership.refresh_from_db()
+    assert membership.role == Role.ADMINISTRATOR
+    action, hidden = _form_of(html)
+    assert (action, hidden) == (address, {"role": Role.COLLABORATOR, "confirmed": "1"})
+
+    assert client.post(action, hidden).status_code == 302
+    membership.refresh_from_db()
+    assert membership.role == Role.COLLABORATOR
+    assert client.post(address, {"role": Role.ADMINISTRATOR}).status_code == 302  # no rights lost: at once
+    membership.refresh_from_db()
+    assert membership.role == Role.ADMINISTRATOR

@@ -51,6 +51,8 @@ class AddMemberForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # Posted by the confirm step of a change that takes the admin rights away (views.member_role).
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class TeamForm(forms.Form):

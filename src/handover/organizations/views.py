@@ -141,6 +141,27 @@ def member_role(request: MemberRequest, membership_id: Any) -> HttpResponse:
     if not form.is_valid():
         return invalid(request, page, _("Choose a role."))
     role = Role(form.cleaned_data["role"])
+    if (
+        access.loses_transfer_rights(membership.role, role)
+        and access.may_manage_member(request.membership, membership)
+        and not form.cleaned_data["confirmed"]
+    ):
+        names = {"name": membership.user.display_name, "role": role.label}
+        question = Question(
+            title=_("Make %(name)s %(role)s?") % names,
+            consequences=[
+                _(
+                    "They can no longer manage the Organization's members, products and transfers. The "
+                    "transfers they started and that are still pending are cancelled, and the transfer "
+                    "links they issued stop working."
+                )
+            ],
+            button=_("Make %(name)s %(role)s") % names,
+            back=reverse("organizations:members", args=[organization.id]),
+            hidden={"role": role.value, "confirmed": "1"},
+            nav="members",
+        )
+        return ask_first(request, question)
     # Who gives up managing members cannot come back to this page: back to the products.
     demoted_self = membership.user_id == request.user.pk and not access.has_role_permission(
         role, Permission.MANAGE_MEMBERS
