@@ -31,7 +31,9 @@ def test_claire_receives_the_demo_transfer_from_the_link_in_the_local_mailbox(de
     mail = page.locator("article.mail", has_text=product_name).filter(has_text=CLAIRE).first
     mail.locator("a[href*='/transfers/receive/']").click()
 
-    expect(page).to_have_url(re.compile(r"/transfers/receive/$"))  # the secret left the address bar
+    expect(page).to_have_url(
+        re.compile(r"/transfers/receive/\?transfer=[0-9a-f-]+$")
+    )  # the secret left the address bar
     expect(page.locator("body")).to_contain_text(PENDING_TRANSFER.note)
     page.get_by_label("Destination Organization").select_option(label=ALPINE)
     page.get_by_label("I have read and accept the general conditions").check()

@@ -192,7 +192,7 @@ def test_generate_a_link_copy_it_and_receive_it_with_the_drop_down(
     # "Execute the link obtained in the first step above." The secret leaves the address bar at once.
     path = new_link.split("/transfers/receive/")[1]
     recipient_page.goto(f"/transfers/receive/{path}")
-    expect(recipient_page).to_have_url(re.compile(r"/transfers/receive/$"))
+    expect(recipient_page).to_have_url(re.compile(r"/transfers/receive/\?transfer=[0-9a-f-]+$"))
     expect(recipient_page.get_by_role("heading", level=1)).to_contain_text(
         "Dupont Conseil SA transfers 3 products to you"
     )
@@ -281,9 +281,11 @@ def test_send_the_link_to_an_email_address_and_receive_into_a_new_organization(
     # The recipient opens the email's link before signing in: sign in, then back to the transfer.
     recipient_page = new_page()
     recipient_page.goto(f"/transfers/receive/{link.group(1)}")
-    expect(recipient_page).to_have_url(re.compile(r"/accounts/login/\?next=/transfers/receive/$"))
+    expect(recipient_page).to_have_url(
+        re.compile(r"/accounts/login/\?next=/transfers/receive/%3Ftransfer%3D[0-9a-f-]+$")
+    )
     sign_in_on(recipient_page, "luca@agence-web.example", open_form=False)
-    expect(recipient_page).to_have_url(re.compile(r"/transfers/receive/$"))
+    expect(recipient_page).to_have_url(re.compile(r"/transfers/receive/\?transfer=[0-9a-f-]+$"))
 
     # "If necessary, you can create a new Organization to receive products."
     recipient_page.get_by_role("link", name="Create a new Organization", exact=True).click()
