@@ -2,6 +2,8 @@
 person's address blocks neither their sign-up nor their invitation, and a bound link never reaches
 the claimant."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
@@ -67,3 +69,22 @@ def test_a_link_bound_to_an_address_is_not_received_by_an_unverified_claimant(sq
             accept_terms=True,
             destination=squat,
         )
+
+
+def test_only_the_account_that_added_an_address_confirms_it(db):
+    """The squatter's confirmation email reaches the real owner: their click must not verify the
+    address for the squatter (it would then receive the links bound to it)."""
+    squatter = factories.make_user("squatter@example.com")
+    client = Client()
+    client.force_login(squatter)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    client.post("/accounts/email/", {"action_add": "", "email": VICTIM})
+    [confirmation] = mail.outbox
+    path = re.search(r"/accounts/confirm-email/[^/\s]+/", confirmation.body).group(0)
+
+    refused = Client().post(path)  # the owner, in their own browser
+    assert refused.status_code == 403
+    assert not EmailAddress.objects.get(email=VICTIM).verified
+
+    client.post(path)  # the account that added it, signed in: its own address, confirmed
+    assert EmailAddress.objects.get(email=VICTIM).verified

@@ -64,6 +64,7 @@ def test_ten_thousand_products_are_selected_transferred_and_received(
     expect(page.locator("#selection-bar")).to_contain_text(f"{COUNT} selected")
     page.get_by_role("button", name=re.compile("^Page 200$")).click()
     expect(page.get_by_label(f"web_hosting-{COUNT - 1}", exact=True)).to_be_checked()
+    expect(page).to_have_url(re.compile(r"\?page=200$"))  # htmx replaced the list and the address
 
     page.get_by_label("I have read and accept the general conditions").check()
     page.get_by_role("button", name="Transfer", exact=True).click()

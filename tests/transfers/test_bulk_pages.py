@@ -64,7 +64,7 @@ def test_products_are_listed_in_natural_order_fifty_a_page(sign_in, org, owner, 
     assert all(name.replace("<", "</label>") in text for name in names)
     assert text.index("domain-2</label>") < text.index("domain-10</label>")
     assert "domain-50</label>" not in text
-    assertContains(first, '<button type="submit" class="link" name="goto" value="3">')
+    assertContains(first, 'class="link" name="goto" value="3"')
 
     third = client.get(start_url(org, page=3))
     assertContains(third, "domain-119</label>")
@@ -370,3 +370,23 @@ def test_a_malformed_page_of_boxes_is_refused_and_changes_nothing(sign_in, org, 
 
     assertContains(response, "A selected product is not valid.", status_code=400)
     assert checked(client.get(start_url(org)), hosting)
+
+
+def test_adding_the_linked_products_to_all_matching_keeps_them_all(sign_in, org, owner, terms):
+    hostings = factories.make_products(org, 3)
+    domain = factories.make_product(org, "domain", name="linked.example")
+    hostings[0].linked.add(domain)
+    client = sign_in(owner)
+    post(client, org, type="web_hosting", action="select_all")
+    warnings = client.post(start_url(org), {"accept_terms": "on", "action": "preview"})
+    assertContains(warnings, "Linked products stay behind unless you add them: linked.example.")
+
+    response = client.post(start_url(org), {"accept_terms": "on", "action": "add_linked"})
+
+    assertContains(response, '<input type="hidden" name="count" value="4">')
+    assertNotContains(response, "Linked products stay behind")
+    response = client.post(
+        start_url(org), {"accept_terms": "on", "acknowledge_warnings": "on", "count": "4", "action": "start"}
+    )
+    assert response.status_code == 302
+    assert Transfer.objects.get().product_count == 4

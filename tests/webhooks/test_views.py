@@ -8,9 +8,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from handover.accounts.models import User
 from handover.audit.models import AuditEvent
 from handover.organizations.models import Role
-from handover.webhooks.models import WebhookEndpoint
+from handover.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.support import factories
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,20 @@ def test_the_deliveries_page_lists_every_attempt_in_a_fixed_number_of_queries(
     assert response.status_code == 200
     assert html.count("transfer.started") == 5
     assert "(502)" in html and html.count("(200)") == 5
+
+
+def test_the_operator_admin_shows_endpoints_without_their_secrets(client, org, owner, start, hosting):
+    endpoint = factories.make_webhook(org)
+    start(owner, org, hosting)
+    operator = User.objects.create_superuser(email="operator@example.com", password="operator-password")
+    client.force_login(operator)
+    pages = [
+        reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.id]),
+        reverse("admin:webhooks_webhookendpoint_changelist"),
+        reverse("admin:webhooks_webhookdelivery_change", args=[WebhookDelivery.objects.get().id]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert endpoint.secret not in response.content.decode()
+    assert client.get(reverse("admin:webhooks_webhookendpoint_add")).status_code == 403

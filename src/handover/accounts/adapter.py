@@ -5,6 +5,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.utils import translation
 
+from handover.accounts.errors import AddressOfAnotherAccount
 from handover.accounts.services import release_unverified_address
 from handover.organizations.services import create_organization
 
@@ -40,6 +41,15 @@ class AccountAdapter(DefaultAccountAdapter):
         email = super().clean_email(email)
         release_unverified_address(email)
         return email
+
+    def confirm_email(self, request, email_address):
+        """An address added to an account (not its sign-in address) is confirmed only by that account,
+        signed in: a click by whoever receives the email (its real owner, misled) must not give a
+        squatter a verified address, which would receive the transfer links bound to it."""
+        user = email_address.user
+        if email_address.email.lower() != user.email.lower() and request.user != user:
+            raise AddressOfAnotherAccount()
+        return super().confirm_email(request, email_address)
 
     def login(self, request, user):
         super().login(request, user)

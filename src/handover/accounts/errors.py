@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from handover.errors import InvalidInput, NotFound
+from handover.errors import InvalidInput, NotFound, PermissionDenied
 
 
 class EmailTaken(InvalidInput):
@@ -28,3 +28,11 @@ class InvalidTokenName(InvalidInput):
 class UserNotFound(NotFound):
     code = "user_not_found"
     message = _("No user has the email address %(email)s.")
+
+
+class AddressOfAnotherAccount(PermissionDenied):
+    """Confirming an address that someone added to their account takes being signed in as them: the
+    person who merely receives the email (its owner, maybe) cannot hand it to that account."""
+
+    code = "email_address_of_another_account"
+    message = _("Sign in to the account that added this email address, then open the link again.")

@@ -581,9 +581,9 @@ def _move(
     if repeat.of(locked):
         raise AlreadyReceived(locked)
     actor = repeat.actor
+    _check_pending(locked)  # first: a transfer cancelled meanwhile says so, as its lookup would have
     if token is not None:
         _check_link_current(locked, token)
-    _check_pending(locked)
     transfer = locked
     source = Organization.objects.get(pk=transfer.source_organization_id)
     access.require_admin(user=actor, organization=destination)
