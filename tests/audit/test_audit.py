@@ -142,7 +142,8 @@ def test_the_log_page_lists_events_with_actor_action_target_details_and_ip(admin
     assert owner.email in page
     assert "shop.example" in page
     assert str(product.id) in page
-    assert "level:</span> use" in page
+    assert "the “Use” right on shop.example." in page  # a sentence
+    assert "level:" not in page  # not the raw details (tests/audit/test_sentences.py)
     assert "System" in page
     assert export_url(org) in page
 

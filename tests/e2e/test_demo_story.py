@@ -39,7 +39,7 @@ def test_claire_receives_the_demo_transfer_from_the_link_in_the_local_mailbox(de
     page.get_by_label("I have read and accept the general conditions").check()
     page.get_by_role("button", name="Receive the product").click()
 
-    expect(page).to_have_url(re.compile(rf"/o/{alpine.id}/products/$"))
+    expect(page).to_have_url(re.compile(rf"/o/{alpine.id}/products/\?transfer=[0-9a-f-]+$"))
     expect(page.get_by_role("link", name=product_name, exact=True)).to_be_visible()
     assert Product.objects.get(type=product_type, name=product_name).organization == alpine
     assert Transfer.objects.get().state == TransferState.COMPLETED

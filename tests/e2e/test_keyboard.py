@@ -132,7 +132,7 @@ def test_send_and_receive_a_transfer_with_the_keyboard_only(world, page, new_pag
     expect(receive).to_be_enabled()
     activate(receiver, receive)
 
-    expect(receiver).to_have_url(re.compile(rf"/o/{agency.id}/products/$"))
+    expect(receiver).to_have_url(re.compile(rf"/o/{agency.id}/products/\?transfer=[0-9a-f-]+$"))
     expect(receiver.locator(".messages")).to_contain_text("The 3 products were transferred")
     moved = Product.objects.filter(
         name__in=["dupont-conseil.ch", "dupont-conseil.com", "mail.dupont-conseil.com"]

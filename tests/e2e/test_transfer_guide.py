@@ -215,10 +215,15 @@ def test_generate_a_link_copy_it_and_receive_it_with_the_drop_down(
 
     # "Click the Receive the product button."
     receive.click()
-    expect(recipient_page).to_have_url(re.compile(rf"/o/{agency.id}/products/$"))
+    expect(recipient_page).to_have_url(re.compile(rf"/o/{agency.id}/products/\?transfer=[0-9a-f-]+$"))
     expect(recipient_page.locator(".messages")).to_contain_text(
         "The 3 products were transferred from Dupont Conseil SA to Agence Web Sàrl."
     )
+    # What just arrived, and only that, with the way to every product.
+    expect(recipient_page.locator(".messages")).to_contain_text(
+        "Just arrived from Dupont Conseil SA: these 3 products."
+    )
+    expect(recipient_page.locator("main table tbody tr")).to_have_count(3)
     moved = Product.objects.filter(
         name__in=["dupont-conseil.ch", "dupont-conseil.com", "mail.dupont-conseil.com"]
     )
@@ -245,7 +250,8 @@ def test_generate_a_link_copy_it_and_receive_it_with_the_drop_down(
     ).transfer
     send_transfer_link(actor=world["recipient"], transfer=waiting, email=world["owner"].email)
     open_transfers(page)
-    expect(page.locator(".sidebar-bottom .badge")).to_have_text("1")
+    # The badge counts the pending transfer out of here and the one waiting for her.
+    expect(page.locator(".sidebar-bottom .badge")).to_have_text("2")
     ongoing = page.locator("section", has=page.get_by_role("heading", name="Ongoing transfers"))
     expect(ongoing).to_contain_text("*.dupont-conseil.com")
     expect(ongoing).to_contain_text("Sent to it@rossi-digital.example")
@@ -296,7 +302,7 @@ def test_send_the_link_to_an_email_address_and_receive_into_a_new_organization(
     receive.click()
 
     rossi = Organization.objects.get(name="Rossi Digital")
-    expect(recipient_page).to_have_url(re.compile(rf"/o/{rossi.id}/products/$"))
+    expect(recipient_page).to_have_url(re.compile(rf"/o/{rossi.id}/products/\?transfer=[0-9a-f-]+$"))
     expect(recipient_page.get_by_role("link", name="dupont-conseil.ch", exact=True)).to_be_visible()
     assert Transfer.objects.get().destination_organization == rossi
 
@@ -317,7 +323,7 @@ def test_complete_the_transfer_into_another_organization_of_ones_own(world, page
     complete.get_by_role("button", name="Complete the transfer").click()
 
     # "... and the selected product will be transferred there."
-    expect(page).to_have_url(re.compile(rf"/o/{holding.id}/products/$"))
+    expect(page).to_have_url(re.compile(rf"/o/{holding.id}/products/\?transfer=[0-9a-f-]+$"))
     expect(page.locator(".messages")).to_contain_text("from Dupont Conseil SA to Dupont Holding SA")
     assert Product.objects.get(name="*.dupont-conseil.com").organization == holding
     assert Transfer.objects.get().state == TransferState.COMPLETED
@@ -420,5 +426,7 @@ def test_the_whole_flow_works_without_javascript(world, new_page):
     recipient_page.get_by_label("I have read and accept the general conditions").check()
     recipient_page.locator("button[name=action][value=receive]:not([disabled])").click()
 
-    expect(recipient_page).to_have_url(re.compile(rf"/o/{world['agency'].id}/products/$"))
+    expect(recipient_page).to_have_url(
+        re.compile(rf"/o/{world['agency'].id}/products/\?transfer=[0-9a-f-]+$")
+    )
     assert Transfer.objects.get().state == TransferState.COMPLETED

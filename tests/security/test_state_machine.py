@@ -380,7 +380,10 @@ def test_random_sequences_of_transfer_operations_keep_every_invariant(settings):
     settings.HANDOVER_LINK_ATTEMPT_LIMIT = (
         10_000  # replaced links are tried on purpose; limits are tested apart
     )
-    settings.HANDOVER_RATE_LIMITS = {"send_link": {"user": 10_000, "organization": 10_000}}
+    settings.HANDOVER_RATE_LIMITS = {
+        **settings.HANDOVER_RATE_LIMITS,
+        "send_link": {"user": 10_000, "organization": 10_000},
+    }
     STATS.clear()
     run_state_machine_as_test(
         TransferMachine,

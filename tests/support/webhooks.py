@@ -40,6 +40,7 @@ class Receiver:
         self.requests: list[Received] = []
         self.statuses: list[int] = []
         self.delay: threading.Event | None = None  # when set, each answer waits for this event
+        self.arrived = threading.Event()  # set as soon as a request comes in, before any delay
         self.lock = threading.Lock()
         authority = trustme.CA()
         self.ca_file = str(directory / "webhook-ca.pem")
@@ -51,6 +52,7 @@ class Receiver:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                receiver.arrived.set()
                 if receiver.delay is not None:
                     receiver.delay.wait(30)
                 with receiver.lock:

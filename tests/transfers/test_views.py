@@ -634,7 +634,7 @@ def test_complete_the_transfer_into_another_organization_of_the_user(
     page = client.get(url("detail", org.id, transfer.id))
     body = html(page)
     select = body.split('name="destination"')[1].split("</select>")[0]
-    assert '<option value="" selected>Choose an Organization…</option>' in select
+    assert f'<option value="{mine.id}" selected>Owner Holding</option>' in select  # the only one
     assert "Owner Holding" in select and "Only Watching" not in select and "Source SA" not in select
 
     response = client.post(url("complete", org.id, transfer.id), {"destination": str(mine.id)})
@@ -656,7 +656,8 @@ def test_complete_the_transfer_into_another_organization_of_the_user(
         {"destination": str(mine.id), "accept_terms": "on"},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("products:list", args=[mine.id])
+    # The destination's products page, showing what just arrived
+    assert response["Location"] == reverse("products:list", args=[mine.id]) + f"?transfer={transfer.id}"
     transfer.refresh_from_db()
     assert (transfer.state, transfer.destination_organization, transfer.received_by) == (
         TransferState.COMPLETED,
@@ -752,7 +753,8 @@ def test_completing_asks_for_the_password_again_and_then_goes_on(client, start, 
     assert Transfer.objects.get().state == TransferState.PENDING
 
     response = client.post(response["Location"], {"password": PASSWORD})
-    assert response["Location"] == reverse("products:list", args=[mine.id])
+    # The destination's products page, showing what just arrived
+    assert response["Location"] == reverse("products:list", args=[mine.id]) + f"?transfer={transfer.id}"
     assert Product.objects.get(pk=hosting.pk).organization == mine
 
 

@@ -22,6 +22,7 @@ from handover.organizations.models import Membership, Role, Team
 from handover.products.models import ProductAccess
 from handover.transfers.models import Transfer, TransferState
 from handover.transfers.services import rotate_transfer_link
+from handover.webhooks.models import WebhookEndpoint
 from tests.support import factories
 from tests.support.factories import PASSWORD
 
@@ -35,6 +36,7 @@ class Action:
     question: str  # words of the confirm step's title
     done: Callable[[], bool]  # whether the action has been done
     body: dict[str, Any] | None = None  # what the confirm step's form posts (its hidden fields if None)
+    status: int = 302  # the answer to the POST (a new webhook secret is shown in it, once)
 
 
 def _fresh(client: Client, user) -> Client:
@@ -52,6 +54,9 @@ def world(client, terms, owner, org, admin, recipient, hosting, start):
     other = EmailAddress.objects.create(user=owner, email="old@example.com", verified=True)
     started = start(owner, org, hosting)
     membership = Membership.objects.get(organization=org, user=admin)
+    hook = WebhookEndpoint.objects.create(
+        organization=org, url="https://hooks.example.com/in", events=["transfer.started"], secret="s" * 40
+    )
     members = reverse("organizations:members", args=[org.id])
     teams = reverse("organizations:teams", args=[org.id])
     detail = reverse("transfers:detail", args=[org.id, started.transfer.id])
@@ -116,6 +121,19 @@ def world(client, terms, owner, org, admin, recipient, hosting, start):
             "Remove the email address old@example.com?",
             lambda: not EmailAddress.objects.filter(pk=other.pk).exists(),
         ),
+        "rotate a webhook secret": Action(
+            reverse("webhooks:list", args=[org.id]),
+            reverse("webhooks:rotate", args=[org.id, hook.id]),
+            "Give https://hooks.example.com/in a new secret?",
+            lambda: WebhookEndpoint.objects.get(pk=hook.pk).secret != hook.secret,
+            status=200,
+        ),
+        "delete a webhook endpoint": Action(
+            reverse("webhooks:list", args=[org.id]),
+            reverse("webhooks:delete", args=[org.id, hook.id]),
+            "Delete the webhook endpoint https://hooks.example.com/in?",
+            lambda: not WebhookEndpoint.objects.filter(pk=hook.pk).exists(),
+        ),
     }
 
 
@@ -129,6 +147,8 @@ ACTIONS = [
     "get a new link",
     "cancel a transfer",
     "remove an email address",
+    "rotate a webhook secret",
+    "delete a webhook endpoint",
 ]
 
 
@@ -161,7 +181,7 @@ def test_the_page_links_to_a_confirm_step_that_changes_nothing_then_the_post_act
 
     address, hidden = _form_of(html)
     response = client.post(address, action.body if action.body is not None else hidden)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == action.status, response.content.decode()[:2000]
     assert action.done()
 
 

@@ -21,7 +21,13 @@ from handover.products.selectors import (
     sort_products,
 )
 from handover.products.services import grant_access, revoke_access
-from handover.transfers.selectors import prefetch_pending_transfers, transfer_refusal, with_pending_transfer
+from handover.transfers.selectors import (
+    arrived_with,
+    prefetch_pending_transfers,
+    transfer_arrived,
+    transfer_refusal,
+    with_pending_transfer,
+)
 
 PAGE_SIZE = 50
 
@@ -29,14 +35,18 @@ PAGE_SIZE = 50
 @organization_page()
 def list(request: MemberRequest) -> HttpResponse:
     """The Organization's home: its products that the user may see, filtered (a refused filter is
-    shown and left out), sorted by a column (`sort`) and paginated."""
+    shown and left out), sorted by a column (`sort`) and paginated; after a receive (`?transfer=`),
+    only those that just arrived."""
     filters = ProductFilter(request.GET)
     products = products_visible_to(
         user=request.user, organization=request.organization, filters=filters.accepted()
     )
+    arrived = transfer_arrived(organization=request.organization, transfer_id=request.GET.get("transfer"))
+    if arrived is not None:
+        products = arrived_with(products, arrived)
     products, sort = sort_products(products, request.GET.get("sort", ""))
     page = Paginator(with_pending_transfer(products), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"nav": "products", "filters": filters, "page": page, "sort": sort}
+    context = {"nav": "products", "filters": filters, "page": page, "sort": sort, "arrived": arrived}
     return render(request, "products/list.html", context)
 
 

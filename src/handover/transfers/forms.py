@@ -79,10 +79,13 @@ class _DestinationForm(forms.Form):
 
     def __init__(self, *args: Any, memberships: Iterable[Membership], **kwargs: Any):
         super().__init__(*args, **kwargs)
+        memberships = list(memberships)
         self.fields["destination"] = DestinationChoiceField(
             memberships=memberships,
             label=_("Destination Organization"),
             required=False,
+            # The only Organization that qualifies is chosen already; with several, none is.
+            initial=str(memberships[0].organization_id) if len(memberships) == 1 else None,
         )
         self.order_fields(["destination"])
 

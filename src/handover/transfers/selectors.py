@@ -311,9 +311,41 @@ def linked_left_behind_ids(
 # Transfers --------------------------------------------------------------------------------------
 
 
-def pending_transfer_count(*, organization: Organization) -> int:
-    """How many transfers out of `organization` are pending (the sidebar badge)."""
-    return Transfer.objects.filter(still_pending(), source_organization=organization).count()
+@dataclass(frozen=True)
+class TransfersBadge:
+    """The figures of the transfers icon, on every page: `count` the transfers pending out of the
+    current Organization or waiting for the user (each once), `waiting` those waiting for the user,
+    and `waiting_products` their products."""
+
+    count: int
+    waiting: int
+    waiting_products: int
+
+
+def _waiting_for(user: User) -> Q:
+    """Pending transfers sent to one of the user's verified addresses, not expired, whose link still
+    works (on a queryset annotated by `with_link_issuer_role`)."""
+    emails = EmailAddress.objects.filter(user=user, verified=True).values("email")
+    return still_pending() & Q(bound_email__in=emails) & _live_links()
+
+
+def transfers_badge(*, user: User, organization: Organization | None = None) -> TransfersBadge:
+    """The figures of the transfers icon for `user`, on a page of `organization` or outside one: one
+    query."""
+    waiting = _waiting_for(user)
+    mine = waiting
+    if organization is not None:
+        mine |= still_pending() & Q(source_organization=organization)
+    totals = (
+        with_link_issuer_role(Transfer.objects.all())
+        .filter(mine)
+        .aggregate(
+            count=Count("id"),
+            waiting=Count("id", filter=waiting),
+            products=Sum("product_count", filter=waiting),
+        )
+    )
+    return TransfersBadge(totals["count"], totals["waiting"], totals["products"] or 0)
 
 
 def _first_items() -> QuerySet[TransferItem]:
@@ -380,11 +412,28 @@ def transfers_for_organization(
 
 def transfers_waiting_for_user(*, user: User) -> QuerySet[Transfer]:
     """Pending transfers sent to one of the user's verified email addresses."""
-    emails = EmailAddress.objects.filter(user=user, verified=True).values("email")
-    waiting = Transfer.objects.filter(
-        state=TransferState.PENDING, bound_email__in=emails, expires_at__gt=timezone.now()
-    )
-    return _with_details(with_link_issuer_role(waiting).filter(_live_links())).order_by("expires_at")
+    waiting = with_link_issuer_role(Transfer.objects.all()).filter(_waiting_for(user))
+    return _with_details(waiting).order_by("expires_at")
+
+
+def transfer_arrived(*, organization: Organization, transfer_id: Any) -> Transfer | None:
+    """The completed transfer `transfer_id` received into `organization`, with its source (one query),
+    or None for any other id or none."""
+    if not transfer_id:
+        return None
+    try:
+        return (
+            Transfer.objects.select_related("source_organization")
+            .filter(id=transfer_id, destination_organization=organization, state=TransferState.COMPLETED)
+            .first()
+        )
+    except (ValueError, ValidationError):
+        return None
+
+
+def arrived_with(products: QuerySet[Product], transfer: Transfer) -> QuerySet[Product]:
+    """Those of `products` that `transfer` brought."""
+    return products.filter(transfer_items__transfer=transfer)
 
 
 def transfer_get(*, transfer_id: UUID | str | Any) -> Transfer:

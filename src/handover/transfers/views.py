@@ -581,7 +581,7 @@ def transfer_complete(
         page=page,
         form=form,
         success=_received_message,
-        then=("products:list", destination.id),
+        then=(_arrived(destination.id, transfer),),
     )
 
 
@@ -615,6 +615,11 @@ def transfer_cancel(request: MemberRequest, transfer_id: Any) -> HttpResponse:
         success=_("The transfer was cancelled. Its link no longer works."),
         then=(_here(transfer),),
     )
+
+
+def _arrived(organization_id: Any, transfer: Transfer) -> str:
+    """The products page of the Organization that received `transfer`, showing what it brought."""
+    return reverse("products:list", args=[organization_id]) + f"?transfer={transfer.id}"
 
 
 def _received_message(transfer: Transfer) -> str:
@@ -770,7 +775,7 @@ def receive_transfer(request: HttpRequest) -> HttpResponse:
         if received is not None and received.received_by_id == actor.pk:
             # Opened again after receiving it, or submitted twice: the same outcome as the first time.
             messages.success(request, _received_message(received))
-            return redirect("products:list", received.destination_organization_id)
+            return redirect(_arrived(received.destination_organization_id, received))
         return _receive_error(request, exc)
     except DomainError as exc:
         return _receive_error(request, exc)
@@ -800,7 +805,7 @@ def receive_transfer(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             return refused(request, exc, partial(_receive_page, request, **page, form=form), form)
         messages.success(request, _received_message(transfer))
-        return redirect("products:list", transfer.destination_organization_id)
+        return redirect(_arrived(transfer.destination_organization_id, transfer))
 
     if request.method == "POST":
         return refused(request, DomainError(_("Choose an action.")), partial(_receive_page, request, **page))
