@@ -3,15 +3,18 @@ transfer another admin started stops working when they are demoted, removed or l
 reaches an Organization only as far as its owner's role there, now."""
 
 import pytest
+from django.utils import timezone
 
+from handover.accounts.models import User
 from handover.audit.models import AuditAction, AuditEvent
 from handover.organizations.models import Membership, Role
-from handover.organizations.services import change_member_role, leave_organization, remove_member
+from handover.organizations.services import add_member, change_member_role, leave_organization, remove_member
 from handover.products.models import Product
 from handover.transfers import errors, services
 from handover.transfers.links import link_secret
 from handover.transfers.models import Transfer, TransferState
 from handover.transfers.selectors import transfers_waiting_for_user
+from tests.support import factories
 from tests.support.api import assert_error, receive_body, start_body
 
 
@@ -135,3 +138,30 @@ def test_a_receive_through_the_api_refuses_a_link_whose_issuer_left(
 
     answer = api(recipient).post("/transfer-links/receive", receive_body(token, destination))
     assert_error(answer, 404, "transfer_link_unknown")
+
+
+@pytest.mark.parametrize("lose_right", [_demote, _remove, _leave], ids=["demoted", "removed", "left"])
+def test_a_pending_invitation_dies_with_the_right_of_whoever_sent_it(org, owner, admin, lose_right):
+    """An invitation not yet taken up (a new account that never signed in) is withdrawn; members the
+    person added who already use their account, and those others invited, stay."""
+    pending = add_member(actor=admin, organization=org, email="alt@example.com", role=Role.ADMINISTRATOR)
+    taken_up = add_member(
+        actor=admin, organization=org, email="colleague@example.com", role=Role.COLLABORATOR
+    )
+    User.objects.filter(pk=taken_up.user_id).update(last_login=timezone.now())
+    existing = add_member(
+        actor=admin, organization=org, email=factories.make_user().email, role=Role.COLLABORATOR
+    )
+    by_owner = add_member(
+        actor=owner, organization=org, email="other.new@example.com", role=Role.COLLABORATOR
+    )
+
+    lose_right(org, owner, admin)
+
+    kept = set(Membership.objects.filter(organization=org).values_list("pk", flat=True))
+    assert pending.pk not in kept
+    assert {taken_up.pk, existing.pk, by_owner.pk} <= kept
+    withdrawn = AuditEvent.objects.get(
+        action=AuditAction.MEMBERSHIP_REMOVED, details__email="alt@example.com"
+    )
+    assert (withdrawn.actor, withdrawn.details["invited_by"]) == (None, admin.email)

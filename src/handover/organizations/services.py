@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from handover import ratelimits, text
 from handover.accounts.models import User
 from handover.accounts.services import clean_email, create_user
-from handover.audit.models import AuditAction
+from handover.audit.models import AuditAction, AuditEvent
 from handover.audit.services import Event, record_event, record_events
 from handover.errors import NotFound
 from handover.organizations import access
@@ -137,8 +137,44 @@ def _after_role_change(membership: Membership, previous_role: str, new_role: str
     (`new_role` None: no longer a member) is announced to the apps above, inside the same
     transaction, so that every capability they issued dies with the change."""
     if access.loses_transfer_rights(previous_role, new_role):
+        _withdraw_invitations_sent_by(membership.user, membership.organization, reason)
         admin_rights_lost.send(
             sender=Membership, user=membership.user, organization=membership.organization, reason=reason
+        )
+
+
+def _withdraw_invitations_sent_by(user: User, organization: Organization, reason: str) -> None:
+    """A pending invitation dies with the right of whoever sent it (SPEC §6.2): the memberships `user`
+    created for new accounts (`invited` in the audit event of the addition) whose owner has never
+    signed in are withdrawn, rights included. The Organization keeps a legal representative."""
+    invited = AuditEvent.objects.filter(
+        organization=organization, actor=user, action=AuditAction.MEMBERSHIP_ADDED, details__invited=True
+    ).values_list("target_id", flat=True)
+    pending = list(
+        Membership.objects.select_related("user").filter(
+            organization=organization, user_id__in=list(invited), user__last_login__isnull=True
+        )
+    )
+    others = Membership.objects.filter(organization=organization, role=Role.LEGAL_REPRESENTATIVE).exclude(
+        pk__in=[m.pk for m in pending]
+    )
+    if not others.exists():
+        pending = [m for m in pending if m.role != Role.LEGAL_REPRESENTATIVE]
+    for withdrawn in pending:
+        removed = _strip_rights(withdrawn)
+        withdrawn.delete()
+        record_event(
+            actor=None,
+            organization=organization,
+            action=AuditAction.MEMBERSHIP_REMOVED,
+            target=withdrawn.user,
+            details={
+                "email": withdrawn.user.email,
+                "role": withdrawn.role,
+                "invited_by": user.email,
+                "reason": reason,
+                **removed,
+            },
         )
 
 
