@@ -220,7 +220,7 @@ def test_generate_a_link_copy_it_and_receive_it_with_the_drop_down(
         "The 3 products were transferred from Dupont Conseil SA to Agence Web Sàrl."
     )
     # What just arrived, and only that, with the way to every product.
-    expect(recipient_page.locator(".messages")).to_contain_text(
+    expect(recipient_page.locator(".notice")).to_contain_text(
         "Just arrived from Dupont Conseil SA: these 3 products."
     )
     expect(recipient_page.locator("main table tbody tr")).to_have_count(3)
