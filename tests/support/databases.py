@@ -4,8 +4,11 @@ deselected, not skipped, when DATABASE_URL is not PostgreSQL: `make test` runs a
 (as CI does), and that run includes them.
 """
 
+from collections.abc import Iterator
+
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 
 def on_postgresql() -> bool:
@@ -19,3 +22,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
+
+
+@pytest.fixture(autouse=True)
+def _no_cache_carried_over(request: pytest.FixtureRequest, django_db_blocker) -> Iterator[None]:
+    """The rate limits and throttles (allauth's sign-in limits too) live in the database cache, a table
+    that the flush after a transactional test leaves alone: without this, every browser sign-in from
+    127.0.0.1 would count against the next test's, and a fast run would meet a 429."""
+    yield
+    if request.node.get_closest_marker("django_db") or {"transactional_db", "live_server"} & set(
+        request.fixturenames
+    ):
+        with django_db_blocker.unblock():
+            cache.clear()
