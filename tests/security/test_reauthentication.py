@@ -62,21 +62,33 @@ API_ACTIONS = {
 }
 
 
+def _context(session, owner, recipient, started, **objects) -> dict:
+    """What the API actions need: the owner's and the recipient's clients (`session` makes them),
+    the started transfer and its link, and the Organizations and products of the test."""
+    return {
+        "owner": session(owner),
+        "recipient": session(recipient),
+        "transfer": started.transfer,
+        "token": started.token,
+        **objects,
+    }
+
+
 @pytest.mark.parametrize("action", API_ACTIONS)
 def test_every_capability_creating_api_call_of_an_old_session_answers_401_reauthentication_required(
     start, org, owner, recipient, destination, other_org, hosting, domain, action, run_tasks
 ):
     started = start(owner, org, hosting)
-    context = {
-        "owner": _old_session(owner),
-        "recipient": _old_session(recipient),
-        "org": org,
-        "transfer": started.transfer,
-        "token": started.token,
-        "domain": domain,
-        "destination": destination,
-        "other_org": other_org,
-    }
+    context = _context(
+        _old_session,
+        owner,
+        recipient,
+        started,
+        org=org,
+        domain=domain,
+        destination=destination,
+        other_org=other_org,
+    )
     link_hash = Transfer.objects.get().link_hash
 
     assert_error(API_ACTIONS[action](context), 401, "reauthentication_required")
@@ -94,16 +106,16 @@ def test_the_same_calls_pass_with_a_recent_sign_in_or_with_a_personal_api_token(
 ):
     """A token is itself the credential: creating one is what re-authentication guards."""
     started = start(owner, org, hosting)
-    context = {
-        "owner": _fresh_session(owner),
-        "recipient": _fresh_session(recipient),
-        "org": org,
-        "transfer": started.transfer,
-        "token": started.token,
-        "domain": domain,
-        "destination": destination,
-        "other_org": other_org,
-    }
+    context = _context(
+        _fresh_session,
+        owner,
+        recipient,
+        started,
+        org=org,
+        domain=domain,
+        destination=destination,
+        other_org=other_org,
+    )
     assert API_ACTIONS[action](context).status_code in {200, 201}
 
     with_token = api(owner).post(f"/transfers/{started.transfer.id}/cancel")
