@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from handover.audit.models import AuditEvent
 from handover.errors import InvalidFields, PermissionDenied
+from handover.organizations.models import Membership, Role
+from handover.organizations.services import change_member_role, remove_member
 from handover.webhooks import services, signing
 from handover.webhooks.models import WebhookEndpoint
 from tests.support import factories
@@ -200,3 +202,25 @@ def test_a_collaborator_cannot_register_through_the_service(org):
             actor=collaborator, organization=org, url=PUBLIC_URL, events=["transfer.started"]
         )
     assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("lose_rights", ["demoted", "removed"])
+def test_an_endpoint_dies_with_the_right_of_whoever_registered_it(org, owner, admin, lose_rights):
+    """The address an administrator chose stops hearing the Organization's transfers the moment they
+    may no longer manage its webhooks (SPEC §6.2); the owner's own endpoint keeps listening."""
+    theirs = services.register_webhook(
+        actor=admin, organization=org, url=PUBLIC_URL, events=["transfer.started"]
+    )
+    kept = services.register_webhook(
+        actor=owner, organization=org, url=PUBLIC_URL, events=["transfer.started"]
+    )
+    membership = Membership.objects.get(organization=org, user=admin)
+
+    if lose_rights == "demoted":
+        change_member_role(actor=owner, membership=membership, role=Role.COLLABORATOR)
+    else:
+        remove_member(actor=owner, membership=membership)
+
+    assert list(WebhookEndpoint.objects.values_list("id", flat=True)) == [kept.id]
+    deleted = AuditEvent.objects.get(action="webhook:deleted")
+    assert (deleted.actor, deleted.details["webhook_id"]) == (None, str(theirs.id))

@@ -146,6 +146,28 @@ def delete_webhook(*, actor: User | None, endpoint: WebhookEndpoint) -> None:
     endpoint.delete()
 
 
+def remove_webhooks_registered_by(*, user: User, organization: Organization, reason: str) -> int:
+    """The endpoints `user` registered in `organization` go when they lose the right to manage its
+    webhooks (SPEC §6.2): the address they chose stops hearing its transfers, deliveries under way
+    included. Each removal is in the audit log with the reason. At most MAX_ENDPOINTS rows."""
+    endpoints = list(WebhookEndpoint.objects.filter(organization=organization, created_by=user))
+    for endpoint in endpoints:
+        record_event(
+            actor=None,
+            organization=organization,
+            action=AuditAction.WEBHOOK_DELETED,
+            target=endpoint,
+            details={
+                "webhook_id": str(endpoint.id),
+                "url": endpoint.url,
+                "events": endpoint.events,
+                "reason": reason,
+            },
+        )
+    WebhookEndpoint.objects.filter(id__in=[endpoint.id for endpoint in endpoints]).delete()
+    return len(endpoints)
+
+
 def live_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     """The secrets that sign a delivery now: the current one, and the previous one in its grace."""
     previous = endpoint.previous_secret
