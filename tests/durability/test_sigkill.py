@@ -59,8 +59,14 @@ class Child:
         self.process.stdin.close()
 
     def finish(self) -> str:
-        """Wait for the end; returns the last line not yet read."""
-        out, err = self.process.communicate(timeout=TIMEOUT)
+        """Wait for the end; returns the last line not yet read.
+
+        Read through the same file object as `line()`: `communicate()` reads the pipe beneath it and
+        would miss a line already buffered there (a fast child's DONE read along with RECEIVING)."""
+        self.process.stdin.close()
+        out = self.process.stdout.read()
+        err = self.process.stderr.read()
+        self.process.wait(timeout=TIMEOUT)
         assert self.process.returncode == 0, err
         return out.strip().splitlines()[-1] if out.strip() else ""
 
