@@ -13,6 +13,7 @@ from handover.products.models import Product
 from handover.transfers.models import Transfer, TransferState
 from tests.support import factories
 from tests.support.browser import sign_in_on
+from tests.support.keyboard import activate, assert_focus_visible
 
 COUNT = 10_000
 PAGE_LIMIT = 150 * 1024
@@ -124,3 +125,30 @@ def test_without_javascript_ticks_survive_pages_and_search(new_page, owner, org,
     expect(page.locator("main")).to_contain_text("The transfer has started.")
     names = set(Transfer.objects.get().items.values_list("product__name", flat=True))
     assert names == {"web_hosting-7", "web_hosting-101", "web_hosting-110"}
+
+
+def test_the_selected_count_follows_the_ticks_without_taking_the_focus(page, owner, org, terms):
+    factories.make_products(org, 3)
+    sign_in_on(page, owner.email)
+    page.goto(reverse("transfers:start", args=[org.id]))
+    transfer = page.get_by_role("button", name="Transfer", exact=True)
+
+    # A person ticks, then moves on to Transfer before the count comes back from the server.
+    page.get_by_label("web_hosting-0", exact=True).check()
+    transfer.focus()
+    expect(page.locator("#selection-bar")).to_contain_text("1 selected")
+    expect(transfer).to_be_focused()
+
+
+def test_a_keyboard_user_paging_the_list_goes_on_from_the_list(page, owner, org, terms):
+    factories.make_products(org, 120)
+    sign_in_on(page, owner.email)
+    page.goto(reverse("transfers:start", args=[org.id]))
+
+    # htmx replaces the list, and with it the button that had the focus: the list takes it.
+    activate(page, page.get_by_role("button", name=re.compile("^Next")))
+    expect(page.locator("#picker")).to_contain_text("web_hosting-50")
+    expect(page.locator("#picker")).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.querySelector('#picker').contains(document.activeElement)")
+    assert_focus_visible(page)

@@ -23,6 +23,13 @@ document.addEventListener("input", syncRequirements);
 document.addEventListener("DOMContentLoaded", syncRequirements);
 document.addEventListener("htmx:afterSwap", syncRequirements);
 
+// A region replaced by htmx (a page of the list, "Select all") takes the focus of the control it
+// removed, so that a keyboard user goes on from there rather than from the top of the page.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const region = document.getElementById(event.detail.target.id);
+  if (region && region.hasAttribute("tabindex") && document.activeElement === document.body) region.focus();
+});
+
 // "Select all" checkboxes.
 document.addEventListener("change", (event) => {
   const all = event.target.closest("[data-select-all]");
