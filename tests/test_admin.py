@@ -1,11 +1,18 @@
-"""The operator admin: every registered model opens for staff, and evidence cannot be edited."""
+"""The operator admin: every registered model opens for staff, evidence cannot be edited, and a password
+an operator sets revokes the user's other credentials as the user's own change does."""
+
+import io
 
 import pytest
 from django.contrib import admin
+from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 
-from handover.accounts.models import User
+from handover.accounts.models import ApiToken, User
+from handover.accounts.services import authenticate_api_token, create_api_token
 from handover.terms.services import publish_conditions
+from tests.support import factories
 
 MODELS = [model for model in admin.site._registry if model._meta.app_label not in {"auth", "django_tasks_db"}]
 
@@ -75,3 +82,43 @@ def test_a_version_of_the_general_conditions_shows_its_text_in_every_language(cl
 
     assert "de, fr" in listing
     assert "English text." in page and "Deutscher Text." in page and "Texte français." in page
+
+
+def _revoked_and_told(user, secret, run_tasks) -> None:
+    """What a new password means whoever sets it (SPEC §6.2): the user's tokens are dead, they are told."""
+    assert authenticate_api_token(secret=secret) is None
+    assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
+    run_tasks()
+    [message] = [m for m in mail.outbox if m.subject == "Your Handover password was changed"]
+    assert message.to == [user.email]
+
+
+def test_a_password_an_operator_sets_in_the_admin_revokes_the_users_tokens(client, operator, run_tasks):
+    customer = factories.make_user("customer@example.com")
+    _token, secret = create_api_token(user=customer, name="ci")
+    new = "another correct horse battery"
+
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[customer.pk]),
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+
+    assert response.status_code == 302, response.content[:500]
+    customer.refresh_from_db()
+    assert customer.check_password(new)
+    _revoked_and_told(customer, secret, run_tasks)
+
+
+def test_a_password_an_operator_sets_with_changepassword_revokes_the_users_tokens(db, monkeypatch, run_tasks):
+    customer = factories.make_user("customer@example.com")
+    _token, secret = create_api_token(user=customer, name="ci")
+    new = "another correct horse battery"
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": new)
+    out = io.StringIO()
+
+    call_command("changepassword", "customer@example.com", stdout=out)
+
+    customer.refresh_from_db()
+    assert customer.check_password(new)
+    assert "Password changed successfully" in out.getvalue()
+    _revoked_and_told(customer, secret, run_tasks)

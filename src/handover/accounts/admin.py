@@ -1,11 +1,26 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 
 from handover.accounts.models import ApiToken, User
+from handover.accounts.services import CredentialChange, revoke_other_credentials
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """A password an operator sets ends the user's other credentials, as the user's own change does."""
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=commit)
+        if commit:
+            revoke_other_credentials(user=user, change=CredentialChange.PASSWORD)
+        return user
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = PasswordChangeForm
     ordering = ["email"]
     list_display = ["email", "name", "is_staff", "is_active", "date_joined"]
     search_fields = ["email", "name"]
