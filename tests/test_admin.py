@@ -2,6 +2,7 @@
 an operator sets revokes the user's other credentials as the user's own change does."""
 
 import io
+import re
 
 import pytest
 from django.contrib import admin
@@ -122,3 +123,41 @@ def test_a_password_an_operator_sets_with_changepassword_revokes_the_users_token
     assert customer.check_password(new)
     assert "Password changed successfully" in out.getvalue()
     _revoked_and_told(customer, secret, run_tasks)
+
+
+def test_an_organizations_members_show_in_the_admin_but_change_only_through_the_members_rules(
+    client, operator
+):
+    """A role changed or a member deleted here would skip what the Members page and `handover org
+    set-role/remove-member` do (cancel their transfers, end their webhooks, keep a legal representative)."""
+    organization = factories.make_org("Source SA", owner=factories.make_user("owner@example.com"))
+
+    page = client.get(reverse("admin:organizations_organization_change", args=[organization.pk]))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "owner@example.com" in html
+    assert not re.search(r'name="[^"]*-(role|DELETE|user)"', html)
+    assert "handover org set-role, org remove-member" in html
+
+
+@pytest.mark.parametrize(
+    ("label", "editable"),
+    [
+        ("products.Product", r'name="(organization|accesses-\d+-(user|team|level|DELETE))"'),
+        ("organizations.Team", r'name="(organization|members)"'),
+    ],
+)
+def test_what_only_a_service_may_change_is_read_only_in_the_admin(client, operator, label, editable):
+    """A product changes Organization by a transfer; rights and team members go to members of its
+    Organization only, through its pages or the CLI."""
+    organization = factories.make_org("Source SA", owner=factories.make_user("owner@example.com"))
+    product = factories.make_product(organization, "domain")
+    factories.grant(product, organization.memberships.get().user)
+    objects = {"products.Product": product, "organizations.Team": factories.make_team(organization)}
+    app_label, model_name = label.lower().split(".")
+
+    page = client.get(reverse(f"admin:{app_label}_{model_name}_change", args=[objects[label].pk]))
+
+    assert page.status_code == 200
+    assert not re.search(editable, page.content.decode())

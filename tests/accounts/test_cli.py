@@ -7,7 +7,9 @@ from allauth.account.models import EmailAddress
 
 from handover.accounts.models import ApiToken, User
 from handover.accounts.services import authenticate_api_token
+from handover.audit.models import AuditAction, AuditEvent
 from handover.organizations.models import Membership, Organization, Role
+from handover.transfers.models import TransferState
 from tests.support import factories
 
 
@@ -181,3 +183,36 @@ def test_the_real_command_line_exits_non_zero_with_one_line(real_cli):
     usage = real_cli("org", "create")
     assert usage.code == 2
     assert "required" in usage.err
+
+
+# org set-role, org remove-member: the Members page's rules, for operators ------------------------
+
+
+def test_org_set_role_demotes_an_administrator_whose_pending_transfers_end(cli, org, owner):
+    admin = factories.add_member(org, factories.make_user("admin@example.com"), Role.ADMINISTRATOR)
+    transfer = factories.make_pending_transfer(org, admin, factories.make_product(org, "domain"))
+
+    run = cli("org", "set-role", "Source SA", "admin@example.com", "--role", "collaborator")
+
+    assert (run.code, run.out) == (0, "admin@example.com is now collaborator of Source SA.\n")
+    assert Membership.objects.get(user=admin).role == Role.COLLABORATOR
+    transfer.refresh_from_db()
+    assert transfer.state == TransferState.CANCELLED
+    assert AuditEvent.objects.filter(action=AuditAction.MEMBERSHIP_ROLE_CHANGED).count() == 1
+
+
+def test_org_remove_member_takes_their_rights_and_keeps_the_last_legal_representative(cli, org, owner):
+    factories.add_member(org, factories.make_user("admin@example.com"), Role.ADMINISTRATOR)
+
+    removed = cli("org", "remove-member", str(org.id), "admin@example.com")
+    last = cli("org", "remove-member", "Source SA", "owner@example.com")
+    demoted = cli("org", "set-role", "Source SA", "owner@example.com", "--role", "collaborator")
+    stranger = cli("org", "remove-member", "Source SA", "nobody@example.com")
+
+    assert (removed.code, removed.out) == (0, "admin@example.com is no longer a member of Source SA.\n")
+    for refused in (last, demoted, stranger):
+        assert refused.code == 1 and one_line(refused.err), refused
+    assert "legal representative" in last.err and "legal representative" in demoted.err
+    assert list(Membership.objects.values_list("user__email", "role")) == [
+        ("owner@example.com", Role.LEGAL_REPRESENTATIVE)
+    ]

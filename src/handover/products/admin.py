@@ -1,12 +1,14 @@
 from django.contrib import admin
 
 from handover.products.models import Product, ProductAccess
+from handover.web.admin import ReadOnlyInline
 
 
-class ProductAccessInline(admin.TabularInline):
+class ProductAccessInline(ReadOnlyInline):
+    """Rights go to members of the product's Organization only: its page or `handover access grant`."""
+
     model = ProductAccess
-    extra = 0
-    raw_id_fields = ["user", "team"]
+    fields = readonly_fields = ("user", "team", "level")
 
 
 @admin.register(Product)
@@ -17,3 +19,7 @@ class ProductAdmin(admin.ModelAdmin):
     raw_id_fields = ["organization", "linked"]
     list_select_related = ["organization"]
     inlines = [ProductAccessInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A product changes Organization by a transfer only (audited, its history answerable)."""
+        return ["organization"] if obj else []

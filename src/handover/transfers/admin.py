@@ -2,24 +2,20 @@ from django.contrib import admin
 
 from handover.transfers.models import Transfer, TransferItem
 from handover.transfers.selectors import FIRST_PRODUCTS
+from handover.web.admin import ReadOnlyInline
 
 
-class TransferItemInline(admin.TabularInline):
+class TransferItemInline(ReadOnlyInline):
     """The transfer's first products (a transfer may hold 10,000; `handover transfer products ID`
     lists them all)."""
 
     model = TransferItem
-    extra = 0
-    raw_id_fields = ["product"]
-    readonly_fields = ["position", "product", "pending"]
+    fields = readonly_fields = ("position", "product", "pending")
     verbose_name_plural = f"first {FIRST_PRODUCTS} products"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).filter(position__lte=FIRST_PRODUCTS)
         return queryset.select_related("product").order_by("position")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Transfer)

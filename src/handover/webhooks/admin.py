@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from handover.web.admin import EvidenceAdmin
+from handover.web.admin import EvidenceAdmin, ReadOnlyInline
 from handover.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -17,14 +17,9 @@ class WebhookEndpointAdmin(EvidenceAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(ReadOnlyInline):
     model = WebhookAttempt
     fields = readonly_fields = ("number", "started_at", "outcome", "status_code", "error", "duration_ms")
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WebhookDelivery)

@@ -1,17 +1,21 @@
-"""`handover org create NAME --owner EMAIL` and `handover org add-member ORG EMAIL --role ROLE`,
-for operators. ORG is an Organization's id or exact name."""
+"""`handover org create NAME --owner EMAIL`, `org add-member ORG EMAIL --role ROLE`,
+`org set-role ORG EMAIL --role ROLE` and `org remove-member ORG EMAIL`, for operators: the Members
+page's services with no actor (a demoted or removed administrator's transfers end there too). ORG is
+an Organization's id or exact name."""
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from handover.accounts.selectors import user_get_by_email
-from handover.errors import DomainError
+from handover.errors import DomainError, NotFound
+from handover.organizations import access
 from handover.organizations.api import MembershipOut, OrganizationOut
-from handover.organizations.models import Role
+from handover.organizations.models import Membership, Role
 from handover.organizations.selectors import organization_get_by_ref
-from handover.organizations.services import add_member, create_organization
+from handover.organizations.services import add_member, change_member_role, create_organization, remove_member
 
 ROLES = ", ".join(Role.values)
 
@@ -39,13 +43,29 @@ class Command(BaseCommand):
         member.add_argument("--role", required=True, metavar="ROLE", help=f"One of: {ROLES}.")
         member.add_argument("--name", default="", help="The person's name, for a new account.")
         member.add_argument("--json", action="store_true", help="Print the API's shape of the membership.")
+        role = verbs.add_parser(
+            "set-role",
+            help="Change a member's role; an administrator no longer one has their transfers cancelled.",
+        )
+        role.add_argument("organization", metavar="ORG", help="The Organization's id or exact name.")
+        role.add_argument("email", metavar="EMAIL")
+        role.add_argument("--role", required=True, metavar="ROLE", help=f"One of: {ROLES}.")
+        role.add_argument("--json", action="store_true", help="Print the API's shape of the membership.")
+        remove = verbs.add_parser(
+            "remove-member", help="Remove a member with their product access; their transfers are cancelled."
+        )
+        remove.add_argument("organization", metavar="ORG", help="The Organization's id or exact name.")
+        remove.add_argument("email", metavar="EMAIL")
 
     def handle(self, *args: Any, verb: str, **options: Any) -> None:
+        actions: dict[str, Callable[..., None]] = {
+            "create": self._create,
+            "add-member": self._add_member,
+            "set-role": self._set_role,
+            "remove-member": self._remove_member,
+        }
         try:
-            if verb == "create":
-                self._create(**options)
-            else:
-                self._add_member(**options)
+            actions[verb](**options)
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
 
@@ -65,9 +85,28 @@ class Command(BaseCommand):
             role=role,
             name=name,
         )
+        self._print_membership(json, membership)
+
+    def _set_role(self, *, organization: str, email: str, role: str, json: bool, **options: Any) -> None:
+        membership = change_member_role(actor=None, membership=self._member(organization, email), role=role)
+        self._print_membership(json, membership)
+
+    def _remove_member(self, *, organization: str, email: str, **options: Any) -> None:
+        membership = self._member(organization, email)
+        remove_member(actor=None, membership=membership)
+        self.stdout.write(f"{membership.user.email} is no longer a member of {membership.organization.name}.")
+
+    def _member(self, ref: str, email: str) -> Membership:
+        organization = organization_get_by_ref(ref=ref)
+        try:
+            return access.require_member(user=user_get_by_email(email=email), organization=organization)
+        except NotFound as exc:  # no such user, or not a member
+            raise CommandError(f"{email.strip()} is not a member of {organization.name}.") from exc
+
+    def _print_membership(self, as_json: bool, membership: Membership) -> None:
         role_label = membership.get_role_display().lower()
         text = f"{membership.user.email} is now {role_label} of {membership.organization.name}."
-        self._print(json, MembershipOut.from_orm(membership), text)
+        self._print(as_json, MembershipOut.from_orm(membership), text)
 
     def _print(self, as_json: bool, shape: Any, text: str) -> None:
         self.stdout.write(json.dumps(shape.model_dump(mode="json"), indent=2) if as_json else text)
