@@ -92,3 +92,17 @@ def test_the_log_has_numbered_pages(log, org):
     )
     for number in (1, 3, 4):
         assert f'href="?page={number}"' in html
+
+
+def test_each_its_events_link_is_named_after_its_object_in_the_readers_language(
+    client, log, start, org, owner, admin, hosting
+):
+    started = start(owner, org, hosting)
+    grant_access(actor=owner, product=hosting, level="use", user=admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    html = log(org).content.decode()
+
+    assert f'<span class="visually-hidden"> ({hosting.name})</span>' in html
+    assert f'<span class="visually-hidden"> (le transfert {str(started.transfer.id)[:8]})</span>' in html
+    assert "(product " not in html and "(transfer " not in html

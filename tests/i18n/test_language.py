@@ -158,7 +158,7 @@ def test_a_user_who_chose_german_gets_the_transfer_email_in_german(link_email):
     recipient.save(update_fields=["language"])
     message = link_email("Empfaenger@example.com", sender_language="fr")
     assert message.to == ["empfaenger@example.com"]
-    assert message.subject == "Source SA überträgt Ihnen Produkte"
+    assert message.subject == "Source SA überträgt Ihnen ein Produkt"
     assert "Um die Produkte zu empfangen" in message.body
     assert "shop.example" in message.body
     assert "Produkte prüfen und empfangen" in message.alternatives[0][0]
@@ -166,7 +166,7 @@ def test_a_user_who_chose_german_gets_the_transfer_email_in_german(link_email):
 
 def test_an_address_without_an_account_gets_the_email_in_english(link_email):
     message = link_email("nobody@example.com", sender_language="de")
-    assert message.subject == "Source SA is transferring products to you"
+    assert message.subject == "Source SA is transferring a product to you"
 
 
 @pytest.mark.parametrize("language", ["en", "de", "it"])

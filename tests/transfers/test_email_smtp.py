@@ -50,7 +50,7 @@ def test_the_link_travels_through_smtp_and_receives_the_products(
     assert recipients == [recipient.email]
     assert "no-reply@handover.localhost" in sender
     message = message_from_bytes(content, policy=policy.default)
-    assert message["Subject"] == "Source SA is transferring products to you"
+    assert message["Subject"] == "Source SA is transferring a product to you"
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
     assert "For you" in text

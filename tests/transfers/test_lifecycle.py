@@ -43,7 +43,7 @@ def test_sending_the_link_emails_a_working_link_from_the_worker(
     run_tasks()
     [message] = mail.outbox
     assert message.to == ["recipient@example.com"]
-    assert message.subject == "Source SA is transferring products to you"
+    assert message.subject == "Source SA is transferring a product to you"
     assert "Here are the shops." in message.body
     assert "shop.example" in message.body
     token = _link_in(message)
