@@ -76,7 +76,9 @@ class ModelTransfer:
     created_by: str
     expires_at: datetime
     token: str
+    issued_by: str  # whoever issued the current link: it dies with their right to manage transfers
     old_tokens: list[str] = field(default_factory=list)
+    link_alive: bool = True
     state: str = "pending"
     bound_email: str = ""
     received_by: str | None = None
@@ -141,7 +143,8 @@ class TransferMachine(RuleBasedStateMachine):
         return self.products[pid].name
 
     def _pending_products(self) -> set:
-        return {pid for t in self.transfers if t.state == "pending" for pid in t.products}
+        """The products a transfer holds: one past its expiry frees them, swept or not (SPEC §6.2)."""
+        return {pid for t in self.transfers if self._pending(t) for pid in t.products}
 
     def _run(self, name: str, expected: bool, call):
         """Run `call`; it must succeed exactly when `expected`, and a refusal must change nothing."""
@@ -213,6 +216,7 @@ class TransferMachine(RuleBasedStateMachine):
                     created_by=actor,
                     expires_at=started.transfer.expires_at,
                     token=started.token,
+                    issued_by=actor,
                 )
             )
 
@@ -229,7 +233,7 @@ class TransferMachine(RuleBasedStateMachine):
         )
         if started is not None:
             t.old_tokens.append(t.token)
-            t.token = started.token
+            t.token, t.issued_by, t.link_alive = started.token, actor, True
 
     @precondition(lambda self: self.transfers)
     @rule(index=st.integers(0, 100), actor=st.sampled_from(["lr_a", "adm_a", "lr_b"]), bind=st.booleans())
@@ -246,7 +250,7 @@ class TransferMachine(RuleBasedStateMachine):
         )
         if sent is not None:
             t.old_tokens.append(t.token)
-            t.token = links.link_secret(t.id, sent.link_nonce)
+            t.token, t.issued_by, t.link_alive = links.link_secret(t.id, sent.link_nonce), actor, True
             t.bound_email = "lr_b@example.com" if bind else ""
 
     @precondition(lambda self: self.transfers)
@@ -280,7 +284,11 @@ class TransferMachine(RuleBasedStateMachine):
         token = self._token(t, which)
         again = t.repeated_by(actor, destination)
         bound_ok = not t.bound_email or t.bound_email == f"{actor}@example.com"
-        expected = which == "current" and (again or (bound_ok and self._move_expected(t, actor, destination)))
+        expected = (
+            which == "current"
+            and t.link_alive
+            and (again or (bound_ok and self._move_expected(t, actor, destination)))
+        )
         done = self._run(
             "receive",
             expected,
@@ -301,7 +309,7 @@ class TransferMachine(RuleBasedStateMachine):
         t = self._transfer(index)
         token = self._token(t, which)
         bound_ok = not t.bound_email or t.bound_email == f"{actor}@example.com"
-        expected = which == "current" and bound_ok and self._pending(t)
+        expected = which == "current" and t.link_alive and bound_ok and self._pending(t)
         if self._run(
             "decline", expected, lambda: services.decline_transfer(actor=self.users[actor], token=token)
         ):
@@ -350,8 +358,12 @@ class TransferMachine(RuleBasedStateMachine):
         if role == Role.COLLABORATOR:
             self.admins.discard(("adm_a", "A"))
             for t in self.transfers:
-                if t.created_by == "adm_a" and t.source == "A" and t.state == "pending":
+                if t.source != "A" or t.state != "pending":
+                    continue
+                if t.created_by == "adm_a":
                     t.state = "cancelled"
+                elif t.issued_by == "adm_a":  # the link they renewed or sent for someone else's transfer
+                    t.link_alive, t.bound_email = False, ""
         else:
             self.admins.add(("adm_a", "A"))
         STATS[f"initiator becomes {role}"] += 1
