@@ -274,6 +274,9 @@ HANDOVER_WEBHOOK_ALLOW_PRIVATE = env_bool("HANDOVER_WEBHOOK_ALLOW_PRIVATE")
 # The certificate authorities (a PEM file) webhook receivers' certificates are checked against, instead
 # of the system's (a provider's own authority, tests).
 HANDOVER_WEBHOOK_CA_FILE = os.environ.get("HANDOVER_WEBHOOK_CA_FILE", "")
+# Webhook events, with their deliveries and attempts, are kept this many days, then the sweep deletes
+# them (never one still being retried).
+HANDOVER_WEBHOOK_RETENTION_DAYS = int(os.environ.get("HANDOVER_WEBHOOK_RETENTION_DAYS", "30"))
 
 # /metrics answers a bearer of this token, and is absent (404) without one.
 HANDOVER_METRICS_TOKEN = os.environ.get("HANDOVER_METRICS_TOKEN", "")

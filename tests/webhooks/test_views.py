@@ -131,6 +131,7 @@ def test_the_deliveries_page_lists_every_attempt_in_a_fixed_number_of_queries(
     assert response.status_code == 200
     assert html.count("transfer.started") == 5
     assert "(502)" in html and html.count("(200)") == 5
+    assert "Deliveries are kept 30 days." in html
 
 
 def test_the_operator_admin_shows_endpoints_without_their_secrets(client, org, owner, start, hosting):

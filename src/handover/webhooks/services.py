@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -370,3 +371,17 @@ def retry_due_deliveries(*, overdue: timedelta = timedelta(minutes=1), limit: in
     for delivery_id in due:
         tasks.deliver_webhook.enqueue(delivery_id=str(delivery_id))
     return len(due)
+
+
+def forget_old_events(*, limit: int = 100) -> int:
+    """Delete up to `limit` events written more than HANDOVER_WEBHOOK_RETENTION_DAYS ago, with their
+    deliveries and attempts, unless a delivery is still being retried; returns how many. The sweep
+    calls it every interval: a bounded batch (one DELETE per table for up to 100 events, whatever the
+    tables hold) keeps each call short; 100 a minute is 144,000 a day."""
+    written_before = timezone.now() - timedelta(days=settings.HANDOVER_WEBHOOK_RETENTION_DAYS)
+    old = WebhookEvent.objects.filter(created_at__lt=written_before).exclude(
+        deliveries__state=DeliveryState.PENDING
+    )
+    ids = list(old.order_by().values_list("id", flat=True)[:limit])
+    _total, deleted = WebhookEvent.objects.filter(id__in=ids).delete()
+    return deleted.get(WebhookEvent._meta.label, 0)

@@ -16,12 +16,13 @@ def deliver_webhook(*, delivery_id: str) -> str | None:
 def sweep() -> dict[str, int]:
     """The periodic sweep of the whole product (settings.HANDOVER_SWEEP_TASK): the transfers' (expiry,
     reminders) then the webhook deliveries whose sending was lost or is overdue — those even when the
-    transfers' part fails (its error still fails the task, and is logged)."""
+    transfers' part fails (its error still fails the task, and is logged) — and the webhook events
+    past their retention."""
     from handover.transfers.tasks import sweep_transfers
-    from handover.webhooks.services import retry_due_deliveries
+    from handover.webhooks.services import forget_old_events, retry_due_deliveries
 
     try:
         transfers = sweep_transfers.call()
     finally:
         retried = retry_due_deliveries()
-    return {**transfers, "webhooks_retried": retried}
+    return {**transfers, "webhooks_retried": retried, "webhook_events_forgotten": forget_old_events()}

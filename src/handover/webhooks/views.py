@@ -9,6 +9,7 @@ deleting are links whose GET asks first.
 
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -131,5 +132,10 @@ def deliveries(request: MemberRequest, webhook_id: Any) -> HttpResponse:
     endpoint = selectors.webhook_get(organization=request.organization, webhook_id=webhook_id)
     queryset = selectors.deliveries_for_webhook(endpoint=endpoint)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"nav": "settings", "endpoint": endpoint, "page": page}
+    context = {
+        "nav": "settings",
+        "endpoint": endpoint,
+        "page": page,
+        "retention_days": settings.HANDOVER_WEBHOOK_RETENTION_DAYS,
+    }
     return render(request, "webhooks/deliveries.html", context)
