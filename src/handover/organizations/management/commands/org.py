@@ -20,6 +20,17 @@ from handover.organizations.services import add_member, change_member_role, crea
 ROLES = ", ".join(Role.values)
 
 
+def _person_in_organization(verbs: Any, name: str, help: str, *, role: bool = False) -> CommandParser:
+    """A verb whose arguments are ORG and EMAIL (and with `role`, --role ROLE and --json)."""
+    verb = verbs.add_parser(name, help=help)
+    verb.add_argument("organization", metavar="ORG", help="The Organization's id or exact name.")
+    verb.add_argument("email", metavar="EMAIL")
+    if role:
+        verb.add_argument("--role", required=True, metavar="ROLE", help=f"One of: {ROLES}.")
+        verb.add_argument("--json", action="store_true", help="Print the API's shape of the membership.")
+    return verb
+
+
 class Command(BaseCommand):
     help = "Manage Organizations and their members."
 
@@ -34,28 +45,24 @@ class Command(BaseCommand):
         )
         create.add_argument("--country", default="CH", help="Its two-letter code (default: CH).")
         create.add_argument("--json", action="store_true", help="Print the API's shape of the Organization.")
-        member = verbs.add_parser(
+        member = _person_in_organization(
+            verbs,
             "add-member",
-            help="Add a person to an Organization; one without an account is invited by email.",
+            "Add a person to an Organization; one without an account is invited by email.",
+            role=True,
         )
-        member.add_argument("organization", metavar="ORG", help="The Organization's id or exact name.")
-        member.add_argument("email", metavar="EMAIL")
-        member.add_argument("--role", required=True, metavar="ROLE", help=f"One of: {ROLES}.")
         member.add_argument("--name", default="", help="The person's name, for a new account.")
-        member.add_argument("--json", action="store_true", help="Print the API's shape of the membership.")
-        role = verbs.add_parser(
+        _person_in_organization(
+            verbs,
             "set-role",
-            help="Change a member's role; an administrator no longer one has their transfers cancelled.",
+            "Change a member's role; an administrator no longer one has their transfers cancelled.",
+            role=True,
         )
-        role.add_argument("organization", metavar="ORG", help="The Organization's id or exact name.")
-        role.add_argument("email", metavar="EMAIL")
-        role.add_argument("--role", required=True, metavar="ROLE", help=f"One of: {ROLES}.")
-        role.add_argument("--json", action="store_true", help="Print the API's shape of the membership.")
-        remove = verbs.add_parser(
-            "remove-member", help="Remove a member with their product access; their transfers are cancelled."
+        _person_in_organization(
+            verbs,
+            "remove-member",
+            "Remove a member with their product access; their transfers are cancelled.",
         )
-        remove.add_argument("organization", metavar="ORG", help="The Organization's id or exact name.")
-        remove.add_argument("email", metavar="EMAIL")
 
     def handle(self, *args: Any, verb: str, **options: Any) -> None:
         actions: dict[str, Callable[..., None]] = {
