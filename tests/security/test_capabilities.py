@@ -83,6 +83,22 @@ def test_a_link_dies_with_its_issuers_right_even_when_the_role_changes_behind_th
     assert Transfer.objects.get().state == TransferState.PENDING
 
 
+def test_a_link_dies_when_an_operator_deactivates_its_issuer(
+    start, org, owner, admin, recipient, destination, hosting
+):
+    """An inactive user has no role anywhere: the "active" box an operator unticks in /admin/."""
+    transfer = start(owner, org, hosting).transfer
+    token = _rotate(admin, transfer)
+    User.objects.filter(pk=admin.pk).update(is_active=False)
+
+    with pytest.raises(errors.TransferLinkUnknown):
+        services.inspect_transfer_link(actor=recipient, token=token)
+    with pytest.raises(errors.TransferLinkUnknown):
+        services.receive_transfer(actor=recipient, token=token, destination=destination, accept_terms=True)
+    assert Transfer.objects.get().state == TransferState.PENDING
+    assert Product.objects.get().organization == org
+
+
 def test_a_link_checks_its_issuers_right_again_under_the_lock(
     start, org, owner, admin, recipient, destination, hosting, monkeypatch
 ):

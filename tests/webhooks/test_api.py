@@ -7,12 +7,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from handover.accounts.models import User
 from handover.audit.models import AuditEvent
 from handover.errors import InvalidFields, PermissionDenied
 from handover.organizations.models import Membership, Role
 from handover.organizations.services import change_member_role, remove_member
 from handover.webhooks import services, signing
-from handover.webhooks.models import WebhookEndpoint
+from handover.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.support import factories
 from tests.support.api import ApiClient, assert_error
 
@@ -224,3 +225,15 @@ def test_an_endpoint_dies_with_the_right_of_whoever_registered_it(org, owner, ad
     assert list(WebhookEndpoint.objects.values_list("id", flat=True)) == [kept.id]
     deleted = AuditEvent.objects.get(action="webhook:deleted")
     assert (deleted.actor, deleted.details["webhook_id"]) == (None, str(theirs.id))
+
+
+def test_an_endpoint_whose_registrant_was_deactivated_hears_nothing_more(org, owner, admin, start, hosting):
+    services.register_webhook(actor=admin, organization=org, url=PUBLIC_URL, events=["transfer.started"])
+    kept = services.register_webhook(
+        actor=owner, organization=org, url=PUBLIC_URL, events=["transfer.started"]
+    )
+    User.objects.filter(pk=admin.pk).update(is_active=False)  # the "active" box an operator unticks
+
+    start(owner, org, hosting)
+
+    assert list(WebhookDelivery.objects.values_list("endpoint_id", flat=True)) == [kept.id]

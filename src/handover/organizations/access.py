@@ -61,10 +61,14 @@ def has_permission(membership: Membership | None, permission: Permission) -> boo
 
 
 def role_in(organization: Any, user: Any) -> Subquery:
-    """The role of `user` in `organization` (each a value or an OuterRef), None for a non-member: a
-    subquery to annotate rows with, so that what someone may do now is read with the rows, then
-    checked with `has_role_permission`."""
-    return Subquery(Membership.objects.filter(organization=organization, user=user).values("role")[:1])
+    """The role of `user` in `organization` (each a value or an OuterRef), None for a non-member or
+    a deactivated user: a subquery to annotate rows with, so that what someone may do now is read with
+    the rows, then checked with `has_role_permission`."""
+    return Subquery(
+        Membership.objects.filter(organization=organization, user=user, user__is_active=True).values("role")[
+            :1
+        ]
+    )
 
 
 def may_issue_transfer_links(role: str | None) -> bool:

@@ -214,9 +214,9 @@ def record_transfer_change(*, transfer: Transfer, change: str) -> list[WebhookDe
         organization_ids.append(transfer.destination_organization_id)
     endpoints = [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(organization_id__in=organization_ids).only(
-            "id", "organization_id", "events"
-        )
+        for endpoint in WebhookEndpoint.objects.filter(organization_id__in=organization_ids)
+        .exclude(created_by__is_active=False)  # a deactivated registrant's address hears nothing more
+        .only("id", "organization_id", "events")
         if event_type in endpoint.events
     ]
     if not endpoints:
