@@ -262,3 +262,27 @@ def test_a_demotion_that_takes_the_admin_rights_away_asks_first(client, world, o
     assert client.post(address, {"role": Role.ADMINISTRATOR}).status_code == 302  # no rights lost: at once
     membership.refresh_from_db()
     assert membership.role == Role.ADMINISTRATOR
+
+
+def test_removing_or_demoting_an_administrator_says_their_links_and_webhooks_end(
+    client, world, owner, org, admin
+):
+    _fresh(client, owner)
+    collaborator = factories.add_member(org, factories.make_user("col@example.com"), Role.COLLABORATOR)
+    admin_membership = Membership.objects.get(organization=org, user=admin)
+    remove = "organizations:member_remove"
+
+    of_admin = client.get(reverse(remove, args=[org.id, admin_membership.id])).content.decode()
+    demoting = client.post(
+        reverse("organizations:member_role", args=[org.id, admin_membership.id]), {"role": Role.COLLABORATOR}
+    ).content.decode()
+    of_collaborator = client.get(
+        reverse(remove, args=[org.id, Membership.objects.get(organization=org, user=collaborator).id])
+    ).content.decode()
+    leaving = client.get(reverse("organizations:leave", args=[org.id])).content.decode()
+
+    assert "The transfer links they issued stop working." in of_admin
+    assert "The webhooks they registered are removed." in of_admin
+    assert "The webhooks they registered are removed." in demoting
+    assert "webhooks" not in of_collaborator.split('class="panel confirm-step"')[1]
+    assert "the webhooks you registered are removed" in leaving

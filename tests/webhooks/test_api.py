@@ -227,12 +227,20 @@ def test_an_endpoint_dies_with_the_right_of_whoever_registered_it(org, owner, ad
     assert (deleted.actor, deleted.details["webhook_id"]) == (None, str(theirs.id))
 
 
-def test_an_endpoint_whose_registrant_was_deactivated_hears_nothing_more(org, owner, admin, start, hosting):
+@pytest.mark.parametrize("behind_the_services", ["deactivated", "demoted"])
+def test_an_endpoint_hears_nothing_more_once_its_registrant_may_not_manage_webhooks(
+    org, owner, admin, start, hosting, behind_the_services
+):
+    """Read with each change, as links are: an operator unticking "active" in /admin/, or a role
+    changed by hand in the database, sends no signal."""
     services.register_webhook(actor=admin, organization=org, url=PUBLIC_URL, events=["transfer.started"])
     kept = services.register_webhook(
         actor=owner, organization=org, url=PUBLIC_URL, events=["transfer.started"]
     )
-    User.objects.filter(pk=admin.pk).update(is_active=False)  # the "active" box an operator unticks
+    if behind_the_services == "deactivated":
+        User.objects.filter(pk=admin.pk).update(is_active=False)
+    else:
+        Membership.objects.filter(user=admin).update(role=Role.COLLABORATOR)
 
     start(owner, org, hosting)
 

@@ -154,7 +154,8 @@ def member_role(request: MemberRequest, membership_id: Any) -> HttpResponse:
                     "They can no longer manage the Organization's members, products and transfers. The "
                     "transfers they started and that are still pending are cancelled, and the transfer "
                     "links they issued stop working."
-                )
+                ),
+                _("The webhooks they registered are removed."),
             ],
             button=_("Make %(name)s %(role)s") % names,
             back=reverse("organizations:members", args=[organization.id]),
@@ -190,7 +191,15 @@ def member_remove(request: MemberRequest, membership_id: Any) -> HttpResponse:
                 _(
                     "They lose their access to its products and their place in its teams. Transfers "
                     "they started and that are still pending are cancelled."
-                )
+                ),
+                *(
+                    [
+                        _("The transfer links they issued stop working."),
+                        _("The webhooks they registered are removed."),
+                    ]
+                    if access.is_admin(membership)
+                    else []
+                ),
             ],
             button=_("Remove %(name)s") % names,
             back=reverse("organizations:members", args=[organization.id]),
@@ -220,6 +229,16 @@ def leave(request: MemberRequest) -> HttpResponse:
                 _(
                     "You lose your access to its products and your place in its teams. Transfers you "
                     "started and that are still pending are cancelled."
+                ),
+                *(
+                    [
+                        _(
+                            "The transfer links you issued stop working and the webhooks you registered are "
+                            "removed."
+                        )
+                    ]
+                    if access.is_admin(request.membership)
+                    else []
                 ),
                 _("Only one of its administrators can add you again."),
             ],

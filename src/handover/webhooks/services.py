@@ -17,7 +17,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,6 +204,16 @@ def transfer_payload(transfer: Transfer) -> dict[str, Any]:
     }
 
 
+def _listening(endpoints: QuerySet[WebhookEndpoint]) -> QuerySet[WebhookEndpoint]:
+    """The endpoints whose registrant may still manage their Organization's webhooks, read now: an
+    endpoint dies with that right (SPEC §6.2) even when it is lost behind the services (deactivated
+    or demoted in the database, no signal sent). An operator's endpoint (no registrant) listens."""
+    registrant_role = access.role_in(OuterRef("organization"), OuterRef("created_by"))
+    return endpoints.annotate(registrant_role=registrant_role).filter(
+        Q(created_by__isnull=True) | Q(registrant_role__in=access.roles_with(Permission.MANAGE_WEBHOOKS))
+    )
+
+
 def record_transfer_change(*, transfer: Transfer, change: str) -> list[WebhookDelivery]:
     """Write, in the caller's transaction, the event `transfer.<change>` for each of the transfer's
     Organizations with an endpoint subscribed to it, one delivery per such endpoint, and the task that
@@ -214,9 +224,9 @@ def record_transfer_change(*, transfer: Transfer, change: str) -> list[WebhookDe
         organization_ids.append(transfer.destination_organization_id)
     endpoints = [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(organization_id__in=organization_ids)
-        .exclude(created_by__is_active=False)  # a deactivated registrant's address hears nothing more
-        .only("id", "organization_id", "events")
+        for endpoint in _listening(WebhookEndpoint.objects.filter(organization_id__in=organization_ids)).only(
+            "id", "organization_id", "events"
+        )
         if event_type in endpoint.events
     ]
     if not endpoints:
