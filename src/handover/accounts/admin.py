@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.db import transaction
 
 from handover.accounts.models import ApiToken, User
 from handover.accounts.services import CredentialChange, revoke_other_credentials
@@ -11,6 +12,7 @@ from handover.accounts.services import CredentialChange, revoke_other_credential
 class PasswordChangeForm(AdminPasswordChangeForm):
     """A password an operator sets ends the user's other credentials, as the user's own change does."""
 
+    @transaction.atomic  # the new password and the revocation, or neither
     def save(self, commit: bool = True) -> Any:
         user = super().save(commit=commit)
         if commit:

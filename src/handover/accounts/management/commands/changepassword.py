@@ -5,6 +5,7 @@ import getpass
 from typing import Any
 
 from django.contrib.auth.management.commands import changepassword
+from django.db import transaction
 
 from handover.accounts.models import User
 from handover.accounts.services import CredentialChange, revoke_other_credentials
@@ -12,7 +13,9 @@ from handover.accounts.services import CredentialChange, revoke_other_credential
 
 class Command(changepassword.Command):
     def handle(self, *args: Any, **options: Any) -> str | None:
-        done = super().handle(*args, **options)
-        user = User.objects.get(email=options["username"] or getpass.getuser())
-        revoke_other_credentials(user=user, change=CredentialChange.PASSWORD)
+        # The password and the revocation, or neither (the transaction stays open while the operator types).
+        with transaction.atomic():
+            done = super().handle(*args, **options)
+            user = User.objects.get(email=options["username"] or getpass.getuser())
+            revoke_other_credentials(user=user, change=CredentialChange.PASSWORD)
         return done
