@@ -34,8 +34,8 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "organization"]
     search_fields = ["name", "organization__name"]
     raw_id_fields = ["organization"]
-    readonly_fields = ["members"]  # only members of its Organization join a team: its page does it
     list_select_related = ["organization"]
 
     def get_readonly_fields(self, request, obj=None):
+        """Only members of its Organization join a team (its page does it); a team stays in its own."""
         return ["organization", "members"] if obj else ["members"]

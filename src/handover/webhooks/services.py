@@ -386,8 +386,8 @@ def retry_due_deliveries(*, overdue: timedelta = timedelta(minutes=1), limit: in
 def forget_old_events(*, limit: int = 100) -> int:
     """Delete up to `limit` events written more than HANDOVER_WEBHOOK_RETENTION_DAYS ago, with their
     deliveries and attempts, unless a delivery is still being retried; returns how many. The sweep
-    calls it every interval: a bounded batch (one DELETE per table for up to 100 events, whatever the
-    tables hold) keeps each call short; 100 a minute is 144,000 a day."""
+    calls it every interval: a bounded batch (statements bounded by the batch, not by what the tables
+    hold) keeps each call short; 100 a minute is 144,000 a day."""
     written_before = timezone.now() - timedelta(days=settings.HANDOVER_WEBHOOK_RETENTION_DAYS)
     old = WebhookEvent.objects.filter(created_at__lt=written_before).exclude(
         deliveries__state=DeliveryState.PENDING
